@@ -1,0 +1,259 @@
+package kith
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// NewAttribute is the body of a request that adds a custom attribute. The
+// key is derived from the label.
+type NewAttribute struct {
+	Label              *string        `json:"label"`
+	Type               *AttributeType `json:"type"`
+	IsRequired         bool           `json:"isRequired"`
+	IsUnique           bool           `json:"isUnique"`
+	IsArchived         bool           `json:"isArchived"`
+	Options            []NewOption    `json:"options"`
+	Validation         []string       `json:"validation"`
+	RelationType       string         `json:"relationType"`
+	RelatedObjectSlug  string         `json:"relatedObjectSlug"`
+	RelatedObjectLabel string         `json:"relatedObjectLabel"`
+	Currency           string         `json:"currency"`
+	CurrencyDisplay    string         `json:"currencyDisplay"`
+	CurrencyDecimal    bool           `json:"currencyDecimal"`
+	CurrencyGrouping   bool           `json:"currencyGrouping"`
+}
+
+// NewOption is an option in a request; an option without id gets one.
+type NewOption struct {
+	ID    json.RawMessage `json:"id"`
+	Value string          `json:"value"`
+	Color string          `json:"color"`
+}
+
+// uniqueTypes are the types whose attributes may be unique.
+var uniqueTypes = map[AttributeType]bool{TypeText: true, TypeNumber: true, TypePhoneNumber: true}
+
+// AddAttribute adds a custom attribute to an object.
+func (s *Service) AddAttribute(ctx context.Context, wc WriteContext, slug string, spec NewAttribute) (*Attribute, error) {
+	a, err := spec.attribute()
+	if err != nil {
+		return nil, err
+	}
+	a.CreatedAt, a.UpdatedAt = wc.Now, wc.Now
+	err = s.write(ctx, wc, func(tx Tx) error {
+		obj, err := s.object(ctx, tx, slug)
+		if err != nil {
+			return err
+		}
+		a.Key = uniqueKey(obj, attributeKey(*spec.Label))
+		return tx.InsertAttribute(ctx, slug, a)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// attribute validates the request and returns the attribute it defines,
+// without its key.
+func (spec NewAttribute) attribute() (Attribute, error) {
+	p := Problems{}
+	var a Attribute
+	switch {
+	case spec.Label == nil || strings.TrimSpace(*spec.Label) == "":
+		p.Add("label", FieldRequired, "label is required")
+	case utf8.RuneCountInString(*spec.Label) > 255:
+		p.Add("label", FieldTooLong, "must be at most 255 characters")
+	case attributeKey(*spec.Label) == "":
+		p.Add("label", FieldInvalidFormat, "must contain a letter or a digit, to derive the key from")
+	default:
+		a.Label = strings.TrimSpace(*spec.Label)
+	}
+	if spec.Type == nil {
+		p.Add("type", FieldRequired, "type is required")
+	} else if _, ok := valueTypes[*spec.Type]; !ok {
+		p.Add("type", FieldInvalidOption, "%q is not a supported type; supported: %s", *spec.Type, supportedTypes())
+	} else {
+		a.Type = *spec.Type
+	}
+	a.IsRequired, a.IsArchived = spec.IsRequired, spec.IsArchived
+	if spec.IsUnique && a.Type != "" && !uniqueTypes[a.Type] {
+		p.Add("isUnique", FieldInvalidOption, "only text, number and phone_number attributes can be unique")
+	}
+	a.IsUnique = spec.IsUnique
+	for _, v := range spec.Validation {
+		if (v != ValidateEmail && v != ValidateURL) || a.Type != TypeText {
+			p.Add("validation", FieldInvalidOption, "validation %q is not available; text attributes take \"email\" and \"url\"", v)
+		}
+	}
+	a.Validation = spec.Validation
+	switch a.Type {
+	case TypeSelect, TypeMultiselect, TypeStatus:
+		a.Options = prepareOptions(nil, spec.Options, p)
+	case TypeCurrency:
+		a.Currency, a.CurrencyDisplay = spec.Currency, spec.CurrencyDisplay
+		a.CurrencyDecimal, a.CurrencyGrouping = spec.CurrencyDecimal, spec.CurrencyGrouping
+		if len(a.Currency) != 3 || strings.ToUpper(a.Currency) != a.Currency {
+			p.Add("currency", FieldInvalidFormat, "must be an ISO 4217 code such as EUR")
+		}
+		switch a.CurrencyDisplay {
+		case "":
+			a.CurrencyDisplay = "code"
+		case "code", "name", "symbol":
+		default:
+			p.Add("currencyDisplay", FieldInvalidOption, "must be code, name or symbol")
+		}
+	}
+	return a, p.Err()
+}
+
+// prepareOptions checks an option list. Options with an id keep it (it
+// must be one of existing's, when existing is given); new options are
+// numbered after the highest numeric id.
+func prepareOptions(existing []Option, in []NewOption, p Problems) []Option {
+	next := 1
+	for _, o := range existing {
+		if n, err := strconv.Atoi(o.ID); err == nil && n >= next {
+			next = n + 1
+		}
+	}
+	out := make([]Option, 0, len(in))
+	seenValue := map[string]bool{}
+	for i, o := range in {
+		path := "options[" + strconv.Itoa(i) + "]"
+		value := strings.TrimSpace(o.Value)
+		switch {
+		case value == "":
+			p.Add(path+".value", FieldRequired, "an option needs a value")
+			continue
+		case utf8.RuneCountInString(value) > 255:
+			p.Add(path+".value", FieldTooLong, "must be at most 255 characters")
+			continue
+		case seenValue[strings.ToLower(value)]:
+			p.Add(path+".value", FieldNotUnique, "option %q is listed twice", value)
+			continue
+		}
+		seenValue[strings.ToLower(value)] = true
+		opt := Option{Value: value, Color: o.Color}
+		if len(o.ID) > 0 && !isNull(o.ID) {
+			var id string
+			if err := json.Unmarshal(o.ID, &id); err != nil {
+				id = strings.TrimSpace(string(o.ID)) // numeric ids are accepted as their digits
+			}
+			opt.ID = id
+		}
+		out = append(out, opt)
+	}
+	for i := range out {
+		if out[i].ID == "" {
+			out[i].ID = strconv.Itoa(next)
+			next++
+		}
+	}
+	return out
+}
+
+// attributeKey derives a key from a label: snake_case of its letters and
+// digits, common accented letters folded (Größe → groesse), at most 60
+// characters, never starting with a digit.
+func attributeKey(label string) string {
+	var b strings.Builder
+	underscore := false
+	for _, r := range strings.ToLower(label) {
+		if folded, ok := foldLetters[r]; ok {
+			b.WriteString(folded)
+			underscore = false
+			continue
+		}
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			underscore = false
+		} else if b.Len() > 0 && !underscore {
+			b.WriteByte('_')
+			underscore = true
+		}
+	}
+	key := strings.Trim(b.String(), "_")
+	if key != "" && key[0] >= '0' && key[0] <= '9' {
+		key = "n_" + key
+	}
+	if len(key) > 60 {
+		key = strings.TrimRight(key[:60], "_")
+	}
+	return key
+}
+
+var foldLetters = map[rune]string{
+	'ä': "ae", 'ö': "oe", 'ü': "ue", 'ß': "ss", 'à': "a", 'á': "a", 'â': "a", 'ã': "a", 'å': "a",
+	'æ': "ae", 'ç': "c", 'è': "e", 'é': "e", 'ê': "e", 'ë': "e", 'ì': "i", 'í': "i", 'î': "i",
+	'ï': "i", 'ñ': "n", 'ò': "o", 'ó': "o", 'ô': "o", 'õ': "o", 'ø': "o", 'ù': "u", 'ú': "u",
+	'û': "u", 'ý': "y", 'ÿ': "y", 'ł': "l", 'š': "s", 'ž': "z", 'č': "c", 'ř': "r",
+}
+
+// reservedKeys cannot be custom attribute keys: they are system attributes
+// or fields of every record.
+var reservedKeys = map[string]bool{"id": true, "created_at": true, "updated_at": true, "object_slug": true}
+
+// uniqueKey appends _2, _3, … to key until no attribute of obj has it.
+func uniqueKey(obj *Object, key string) string {
+	taken := func(k string) bool {
+		_, ok := obj.Attribute(k)
+		return ok || reservedKeys[k]
+	}
+	candidate := key
+	for n := 2; taken(candidate); n++ {
+		candidate = key + "_" + strconv.Itoa(n)
+	}
+	return candidate
+}
+
+func supportedTypes() string {
+	var names []string
+	for _, t := range []AttributeType{TypeText, TypeNumber, TypePhoneNumber, TypeDate, TypeDatetime, TypeCheckbox,
+		TypeSelect, TypeMultiselect, TypeRating, TypeRelation, TypeStatus, TypeUser, TypeCurrency} {
+		if _, ok := valueTypes[t]; ok {
+			names = append(names, string(t))
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// attributeConfig is the type-specific part of an attribute definition,
+// stored by the stores as one JSON column.
+type attributeConfig struct {
+	Options            []Option `json:"options,omitempty"`
+	Validation         []string `json:"validation,omitempty"`
+	RelationType       string   `json:"relationType,omitempty"`
+	RelatedObjectSlug  string   `json:"relatedObjectSlug,omitempty"`
+	RelatedObjectLabel string   `json:"relatedObjectLabel,omitempty"`
+	Currency           string   `json:"currency,omitempty"`
+	CurrencyDisplay    string   `json:"currencyDisplay,omitempty"`
+	CurrencyDecimal    bool     `json:"currencyDecimal,omitempty"`
+	CurrencyGrouping   bool     `json:"currencyGrouping,omitempty"`
+}
+
+// EncodeConfig returns the stored form of a's type-specific settings.
+func (a *Attribute) EncodeConfig() []byte {
+	b, _ := json.Marshal(attributeConfig{
+		Options: a.Options, Validation: a.Validation,
+		RelationType: a.RelationType, RelatedObjectSlug: a.RelatedObjectSlug, RelatedObjectLabel: a.RelatedObjectLabel,
+		Currency: a.Currency, CurrencyDisplay: a.CurrencyDisplay, CurrencyDecimal: a.CurrencyDecimal, CurrencyGrouping: a.CurrencyGrouping,
+	})
+	return b
+}
+
+// DecodeConfig sets a's type-specific settings from their stored form.
+func (a *Attribute) DecodeConfig(b []byte) error {
+	var c attributeConfig
+	if err := json.Unmarshal(b, &c); err != nil {
+		return err
+	}
+	a.Options, a.Validation = c.Options, c.Validation
+	a.RelationType, a.RelatedObjectSlug, a.RelatedObjectLabel = c.RelationType, c.RelatedObjectSlug, c.RelatedObjectLabel
+	a.Currency, a.CurrencyDisplay, a.CurrencyDecimal, a.CurrencyGrouping = c.Currency, c.CurrencyDisplay, c.CurrencyDecimal, c.CurrencyGrouping
+	return nil
+}

@@ -1,0 +1,199 @@
+// Command kith is the Kith CRM API server and its administration CLI.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/kith-crm/kith"
+	"github.com/kith-crm/kith/httpapi"
+	"github.com/kith-crm/kith/phone"
+	"github.com/kith-crm/kith/sqlite"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "kith:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `Kith, a self-hosted CRM API server.
+
+Usage:
+  kith serve [--addr HOST:PORT] [--db PATH|postgres://URL] [--phone-region CC]
+  kith token create [--db …] --workspace NAME [--scopes crm:read,crm:write] [--name NAME]
+  kith migrate [--db …]
+
+Environment: KITH_ADDR, KITH_DB, KITH_PHONE_REGION (flags win).
+`
+
+// config is every setting of Kith: defaults, then KITH_* variables, then
+// flags.
+type config struct {
+	Addr        string
+	DB          string
+	PhoneRegion string
+}
+
+func (c *config) bind(fs *flag.FlagSet, getenv func(string) string) {
+	c.Addr = envOr(getenv, "KITH_ADDR", "127.0.0.1:8080")
+	c.DB = envOr(getenv, "KITH_DB", "./kith-data/kith.db")
+	c.PhoneRegion = getenv("KITH_PHONE_REGION")
+	fs.StringVar(&c.DB, "db", c.DB, "SQLite file path, or a postgres:// URL (env KITH_DB)")
+	fs.StringVar(&c.PhoneRegion, "phone-region", c.PhoneRegion, "region for phone numbers without +, e.g. DE (env KITH_PHONE_REGION)")
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// run is the whole program; main only supplies the process's arguments,
+// environment and streams.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "serve":
+		return serve(ctx, rest, getenv, stdout, stderr)
+	case "token":
+		if len(rest) == 0 || rest[0] != "create" {
+			fmt.Fprint(stderr, usage)
+			return errors.New("usage: kith token create --workspace NAME")
+		}
+		return tokenCreate(ctx, rest[1:], getenv, stdout, stderr)
+	case "migrate":
+		return migrateCmd(ctx, rest, getenv, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("kith "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// openStore opens the database a --db value names.
+func openStore(ctx context.Context, dsn string) (kith.Store, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return nil, errors.New("PostgreSQL is not supported by this build yet")
+	}
+	return sqlite.Open(ctx, dsn)
+}
+
+func newService(store kith.Store, cfg config) *kith.Service {
+	return kith.NewService(store, kith.Normalizer{PhoneE164: phone.E164(cfg.PhoneRegion)})
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var cfg config
+	fs := newFlags("serve", stderr)
+	cfg.bind(fs, getenv)
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on (env KITH_ADDR)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	store, err := openStore(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	svc := newService(store, cfg)
+	secret, err := svc.Bootstrap(ctx, time.Now())
+	if err != nil {
+		return err
+	}
+	if secret != "" {
+		fmt.Fprintln(stdout, "token:", secret)
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	srv := &http.Server{
+		Handler:           httpapi.New(svc, log, time.Now).Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+	}
+	fmt.Fprintf(stdout, "listening on http://%s\n", ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+func tokenCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var cfg config
+	fs := newFlags("token create", stderr)
+	cfg.bind(fs, getenv)
+	workspace := fs.String("workspace", "default", "workspace name; created when missing")
+	scopes := fs.String("scopes", "crm:read,crm:write", "comma-separated scopes: crm:read, crm:write")
+	name := fs.String("name", "cli", "a name to recognise the token by")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	sc, err := kith.ParseScopes(*scopes)
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	secret, _, err := newService(store, cfg).CreateToken(ctx, *workspace, *name, sc, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, secret)
+	return nil
+}
+
+func migrateCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var cfg config
+	fs := newFlags("migrate", stderr)
+	cfg.bind(fs, getenv)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	store, err := openStore(ctx, cfg.DB) // opening applies pending migrations
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "migrations applied")
+	return store.Close()
+}

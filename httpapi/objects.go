@@ -1,0 +1,112 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/kith-crm/kith"
+)
+
+func (s *Server) getObject(w http.ResponseWriter, r *http.Request) error {
+	obj, err := s.svc.Object(r.Context(), caller(r.Context()).WorkspaceID, r.PathValue("slug"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, success(http.StatusOK, "object", renderObject(obj)))
+	return nil
+}
+
+func (s *Server) addAttribute(w http.ResponseWriter, r *http.Request) error {
+	var spec kith.NewAttribute
+	if err := decodeStrict(r, &spec); err != nil {
+		return err
+	}
+	a, err := s.svc.AddAttribute(r.Context(), s.writeContext(w, r), r.PathValue("slug"), spec)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, success(http.StatusCreated, "attribute", renderAttribute(a)))
+	return nil
+}
+
+// decodeStrict decodes a body into a struct, refusing unknown fields.
+func decodeStrict(r *http.Request, v any) error {
+	body, err := decodeObject(r)
+	if err != nil {
+		return err
+	}
+	raw, _ := json.Marshal(body)
+	d := json.NewDecoder(strings.NewReader(string(raw)))
+	d.DisallowUnknownFields()
+	err = d.Decode(v)
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &typeErr):
+		p := kith.Problems{}
+		p.Add(typeErr.Field, kith.FieldInvalidType, "must be %s", typeErr.Type)
+		return p.Err()
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		p := kith.Problems{}
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		p.Add(name, kith.FieldUnknownKey, "%s is not a field of this request", name)
+		return p.Err()
+	}
+	return &kith.Error{Code: kith.EBadRequest, Message: "The body is not valid: " + err.Error() + ".", Err: err}
+}
+
+func renderObject(o *kith.Object) ordered {
+	attrs := make([]ordered, len(o.Attributes))
+	for i := range o.Attributes {
+		attrs[i] = renderAttribute(&o.Attributes[i])
+	}
+	return ordered{
+		{"slug", o.Slug},
+		{"singularName", o.SingularName},
+		{"pluralName", o.PluralName},
+		{"isStandard", o.IsStandard},
+		{"isActive", o.IsActive},
+		{"attributes", attrs},
+		{"createdAt", kith.FormatTime(o.CreatedAt)},
+		{"updatedAt", kith.FormatTime(o.UpdatedAt)},
+	}
+}
+
+// renderAttribute renders a definition with the fields of its type only.
+func renderAttribute(a *kith.Attribute) ordered {
+	out := ordered{
+		{"key", a.Key},
+		{"label", a.Label},
+		{"type", a.Type},
+		{"isRequired", a.IsRequired},
+		{"isStandard", a.IsStandard},
+		{"isUnique", a.IsUnique},
+		{"isArchived", a.IsArchived},
+	}
+	if a.IsMultiValue {
+		out = append(out, field{"isMultiValue", true})
+	}
+	switch a.Type {
+	case kith.TypeText:
+		out = append(out, field{"validation", nonNil(a.Validation)})
+	case kith.TypeSelect, kith.TypeMultiselect, kith.TypeStatus:
+		out = append(out, field{"options", nonNil(a.Options)})
+	case kith.TypeRelation:
+		out = append(out, field{"relationType", a.RelationType}, field{"relatedObjectSlug", a.RelatedObjectSlug},
+			field{"relatedObjectLabel", a.RelatedObjectLabel})
+	case kith.TypeCurrency:
+		out = append(out, field{"currency", a.Currency}, field{"currencyDisplay", a.CurrencyDisplay},
+			field{"currencyDecimal", a.CurrencyDecimal}, field{"currencyGrouping", a.CurrencyGrouping})
+	}
+	return append(out, field{"createdAt", kith.FormatTime(a.CreatedAt)}, field{"updatedAt", kith.FormatTime(a.UpdatedAt)})
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -1,0 +1,159 @@
+package kith
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+)
+
+// Service is the record engine: every rule of people, companies and custom
+// objects lives here once, above the stores.
+type Service struct {
+	store Store
+	norm  *Normalizer
+}
+
+// NewService returns a Service over store.
+func NewService(store Store, norm Normalizer) *Service {
+	return &Service{store: store, norm: &norm}
+}
+
+// maxWriteAttempts bounds how often a write that lost a race is retried.
+const maxWriteAttempts = 10
+
+// write runs fn in a write transaction, again when it lost a race to a
+// concurrent transaction: the retry sees the winner's rows and decides anew
+// (update instead of create, or a clean conflict).
+func (s *Service) write(ctx context.Context, wc WriteContext, fn func(Tx) error) error {
+	var err error
+	for range maxWriteAttempts {
+		if err = s.store.Write(ctx, wc, fn); !errors.Is(err, errRetry) {
+			return err
+		}
+	}
+	return &Error{Code: EConflict, Message: "The write collided with concurrent writes too often; retry it.", Err: err}
+}
+
+// CreateWorkspace creates a workspace with its standard objects.
+func (s *Service) CreateWorkspace(ctx context.Context, name string, now time.Time) (Workspace, error) {
+	if name == "" {
+		return Workspace{}, Errorf(EBadRequest, "a workspace needs a name")
+	}
+	ws := Workspace{ID: NewID(), Name: name, CreatedAt: now}
+	var objects []Object
+	for _, slug := range []string{People, Companies} {
+		o, _ := standardObject(slug)
+		o.CreatedAt, o.UpdatedAt = now, now
+		objects = append(objects, o)
+	}
+	if err := s.store.CreateWorkspace(ctx, ws, objects); err != nil {
+		return Workspace{}, err
+	}
+	return ws, nil
+}
+
+// CreateToken creates a token in the named workspace, creating the
+// workspace first when it does not exist, and returns the token's secret.
+func (s *Service) CreateToken(ctx context.Context, workspace, name string, scopes []Scope, now time.Time) (string, Token, error) {
+	if len(scopes) == 0 {
+		return "", Token{}, Errorf(EBadRequest, "a token needs at least one scope")
+	}
+	ws, err := s.store.WorkspaceByName(ctx, workspace)
+	if ErrorCode(err) == ENotFound {
+		ws, err = s.CreateWorkspace(ctx, workspace, now)
+	}
+	if err != nil {
+		return "", Token{}, err
+	}
+	secret := NewTokenSecret()
+	t := Token{ID: NewID(), WorkspaceID: ws.ID, Name: name, Scopes: scopes, CreatedAt: now}
+	if err := s.store.CreateToken(ctx, t, HashToken(secret)); err != nil {
+		return "", Token{}, err
+	}
+	return secret, t, nil
+}
+
+// Bootstrap prepares an empty database for its first start: it creates the
+// workspace "default" and a read-write token, and returns the token's
+// secret. On a database that has a workspace it returns "".
+func (s *Service) Bootstrap(ctx context.Context, now time.Time) (string, error) {
+	n, err := s.store.CountWorkspaces(ctx)
+	if err != nil || n > 0 {
+		return "", err
+	}
+	secret, _, err := s.CreateToken(ctx, "default", "bootstrap", []Scope{ScopeRead, ScopeWrite}, now)
+	return secret, err
+}
+
+// Authenticate returns the live token with the given secret, or
+// EUnauthorized.
+func (s *Service) Authenticate(ctx context.Context, secret string) (Token, error) {
+	t, err := s.store.TokenByHash(ctx, HashToken(secret))
+	switch {
+	case ErrorCode(err) == ENotFound:
+		return Token{}, Errorf(EUnauthorized, "The API token is not valid.")
+	case err != nil:
+		return Token{}, err
+	case t.RevokedAt != nil:
+		return Token{}, Errorf(EUnauthorized, "The API token has been revoked.")
+	}
+	return t, nil
+}
+
+// TouchToken records a token's use.
+func (s *Service) TouchToken(ctx context.Context, id string, at time.Time) error {
+	return s.store.TouchToken(ctx, id, at)
+}
+
+// object loads an object's whole schema inside a transaction.
+func (s *Service) object(ctx context.Context, tx Tx, slug string) (*Object, error) {
+	row, err := tx.ObjectRow(ctx, slug)
+	if err != nil {
+		if ErrorCode(err) == ENotFound {
+			return nil, Errorf(ENotFound, "There is no object %q.", slug)
+		}
+		return nil, err
+	}
+	custom, err := tx.CustomAttributes(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	obj := row
+	if std, ok := standardObject(slug); ok {
+		obj.Attributes = std.Attributes
+		obj.requireAnyOf = std.requireAnyOf
+		for i := range obj.Attributes {
+			obj.Attributes[i].CreatedAt, obj.Attributes[i].UpdatedAt = row.CreatedAt, row.CreatedAt
+		}
+	}
+	obj.Attributes = append(obj.Attributes, custom...)
+	return &obj, nil
+}
+
+// Object returns an object's schema.
+func (s *Service) Object(ctx context.Context, ws, slug string) (*Object, error) {
+	var obj *Object
+	err := s.store.Read(ctx, ws, func(tx Tx) (err error) {
+		obj, err = s.object(ctx, tx, slug)
+		return err
+	})
+	return obj, err
+}
+
+// path is where attribute a of object o appears in request and response
+// bodies: its field for standard attributes of people and companies,
+// customAttributes.key for their custom ones, the key for custom objects.
+func (o *Object) path(a *Attribute) string {
+	switch {
+	case a.Field != "":
+		return a.Field
+	case o.IsStandard:
+		return "customAttributes." + a.Key
+	}
+	return a.Key
+}
+
+func notFoundRecord(o *Object, id string) error {
+	return Errorf(ENotFound, "There is no %s with id %q.", strings.ToLower(o.SingularName), id)
+}
