@@ -21,7 +21,10 @@ func (datetimeType) prepare(_ *Normalizer, _ *Attribute, raw json.RawMessage) (a
 	return t.UTC().Format("2006-01-02T15:04:05.999999-07:00"), nil
 }
 
-func (datetimeType) matchValue(_ *Normalizer, _ *Attribute, v any) string { s, _ := v.(string); return s }
+func (datetimeType) matchValue(_ *Normalizer, _ *Attribute, v any) string {
+	s, _ := v.(string)
+	return s
+}
 
 func (datetimeType) render(_ *Attribute, v any) any { return v }
 

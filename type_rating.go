@@ -23,6 +23,9 @@ func (ratingType) prepare(_ *Normalizer, _ *Attribute, raw json.RawMessage) (any
 	return json.Number(strconv.Itoa(n)), nil
 }
 
-func (ratingType) matchValue(_ *Normalizer, _ *Attribute, v any) string { n, _ := v.(json.Number); return string(n) }
+func (ratingType) matchValue(_ *Normalizer, _ *Attribute, v any) string {
+	n, _ := v.(json.Number)
+	return string(n)
+}
 
 func (ratingType) render(_ *Attribute, v any) any { return v }
