@@ -2,6 +2,7 @@ package kith
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"slices"
 	"sort"
@@ -96,49 +97,130 @@ func (s *Service) Patch(ctx context.Context, wc WriteContext, slug, id string, i
 func (s *Service) Assert(ctx context.Context, wc WriteContext, slug, matching string, in Input) (*Result, error) {
 	var res *Result
 	err := s.write(ctx, wc, func(tx Tx) error {
-		obj, err := s.object(ctx, tx, slug)
+		obj, attr, err := s.assertTarget(ctx, tx, slug, matching)
 		if err != nil {
 			return err
 		}
-		attr, ok := obj.resolveAttribute(matching)
-		if !ok || isSystemAttribute(attr) {
-			return Errorf(EBadRequest, "matchingAttribute %q is not an attribute of %s; valid: %s.",
-				matching, obj.Slug, obj.attributeKeys(func(a *Attribute) bool { return !isSystemAttribute(a) }))
-		}
-		changes, err := s.prepare(obj, in, true)
-		if err != nil {
-			return err
-		}
-		var value any
-		for _, c := range changes {
-			if c.attr == attr {
-				value = c.value
-			}
-		}
-		if value == nil || len(s.keysOf(attr, value, nil)) == 0 {
-			p := Problems{}
-			p.Add(obj.path(attr), FieldRequired, "%s is the matching attribute, so the body needs a value for it", obj.path(attr))
-			return p.Err()
-		}
-		hits, err := s.findKeys(ctx, tx, obj, attr, value, changes)
-		if err != nil {
-			return err
-		}
-		target, err := s.match(ctx, tx, obj, attr, value, hits)
-		if err != nil || target == "" {
-			if err == nil {
-				res, err = s.create(ctx, tx, wc, obj, changes, hits)
-			}
-			return err
-		}
-		rec, err := tx.Record(ctx, slug, target)
-		if err != nil {
-			return err
-		}
-		res, err = s.update(ctx, tx, wc, obj, rec, changes, hits, true)
+		res, err = s.assertOne(ctx, tx, wc, obj, attr, in)
 		return err
 	})
 	return res, err
+}
+
+// BatchItem is the outcome of one item of a batch: a result or an error.
+type BatchItem struct {
+	Result *Result
+	Err    error
+}
+
+// batchChunk is how many items of a partial batch share a transaction.
+const batchChunk = 100
+
+// AssertBatch asserts many records by one matching attribute. Items apply
+// in order, so items that share a match key behave as if sent one after
+// another. An atomic batch is one transaction that is rolled back when any
+// item fails (EInvalid, with the items' errors in the results); a partial
+// batch is written in transactions of batchChunk items, and a failing item
+// fails alone. Errors that are not an item's fault (the database) fail the
+// call.
+func (s *Service) AssertBatch(ctx context.Context, wc WriteContext, slug, matching string, items []Input, atomic bool) ([]BatchItem, error) {
+	out := make([]BatchItem, len(items))
+	chunk := batchChunk
+	if atomic {
+		chunk = max(len(items), 1)
+	}
+	failed := 0
+	for start := 0; start < len(items); start += chunk {
+		end := min(start+chunk, len(items))
+		err := s.write(ctx, wc, func(tx Tx) error {
+			obj, attr, err := s.assertTarget(ctx, tx, slug, matching)
+			if err != nil {
+				return err
+			}
+			failed = 0
+			for i := start; i < end; i++ {
+				res, err := s.assertOne(ctx, tx, wc, obj, attr, items[i])
+				if err != nil && !isClientError(err) {
+					return err // rolls back and, after a lost race, retries the chunk
+				}
+				if err != nil {
+					failed++
+				}
+				out[i] = BatchItem{Result: res, Err: err}
+			}
+			if atomic && failed > 0 {
+				return errBatchFailed
+			}
+			return nil
+		})
+		if errors.Is(err, errBatchFailed) {
+			return out, Errorf(EInvalid, "%d of %d items failed, so the atomic batch was not applied.", failed, len(items))
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+var errBatchFailed = errors.New("kith: atomic batch failed")
+
+// isClientError reports an error that a request's own content caused.
+func isClientError(err error) bool {
+	switch ErrorCode(err) {
+	case EInvalid, EConflict, EBadRequest, ENotFound:
+		return true
+	}
+	return false
+}
+
+// assertTarget loads the object and resolves the matching attribute.
+func (s *Service) assertTarget(ctx context.Context, tx Tx, slug, matching string) (*Object, *Attribute, error) {
+	obj, err := s.object(ctx, tx, slug)
+	if err != nil {
+		return nil, nil, err
+	}
+	attr, ok := obj.resolveAttribute(matching)
+	if !ok || isSystemAttribute(attr) {
+		return nil, nil, Errorf(EBadRequest, "matchingAttribute %q is not an attribute of %s; valid: %s.",
+			matching, obj.Slug, obj.attributeKeys(func(a *Attribute) bool { return !isSystemAttribute(a) }))
+	}
+	return obj, attr, nil
+}
+
+// assertOne asserts one body inside a transaction.
+func (s *Service) assertOne(ctx context.Context, tx Tx, wc WriteContext, obj *Object, attr *Attribute, in Input) (*Result, error) {
+	changes, err := s.prepare(obj, in, true)
+	if err != nil {
+		return nil, err
+	}
+	var value any
+	for _, c := range changes {
+		if c.attr == attr {
+			value = c.value
+		}
+	}
+	if value == nil || len(s.keysOf(attr, value, nil)) == 0 {
+		p := Problems{}
+		p.Add(obj.path(attr), FieldRequired, "%s is the matching attribute, so the body needs a value for it", obj.path(attr))
+		return nil, p.Err()
+	}
+	hits, err := s.findKeys(ctx, tx, obj, attr, value, changes)
+	if err != nil {
+		return nil, err
+	}
+	target, err := s.match(ctx, tx, obj, attr, value, hits)
+	if err != nil {
+		return nil, err
+	}
+	if target == "" {
+		return s.create(ctx, tx, wc, obj, changes, hits)
+	}
+	rec, err := tx.Record(ctx, obj.Slug, target)
+	if err != nil {
+		return nil, err
+	}
+	return s.update(ctx, tx, wc, obj, rec, changes, hits, true)
 }
 
 // Delete removes a record and leaves a tombstone for the changes feed.
