@@ -19,6 +19,7 @@ import (
 	"github.com/kith-crm/kith"
 	"github.com/kith-crm/kith/httpapi"
 	"github.com/kith-crm/kith/phone"
+	"github.com/kith-crm/kith/postgres"
 	"github.com/kith-crm/kith/sqlite"
 )
 
@@ -100,7 +101,7 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 // openStore opens the database a --db value names.
 func openStore(ctx context.Context, dsn string) (kith.Store, error) {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		return nil, errors.New("PostgreSQL is not supported by this build yet")
+		return postgres.Open(ctx, dsn)
 	}
 	return sqlite.Open(ctx, dsn)
 }

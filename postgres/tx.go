@@ -1,0 +1,301 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kith-crm/kith"
+)
+
+// tx is a kith.Tx: every statement is scoped to workspace ws.
+type tx struct {
+	tx pgx.Tx
+	ws string
+
+	seq      int64 // the last change sequence number handed out; 0 until NextSeq locks the row
+	seqAhead bool  // seq is ahead of workspaces.seq; saveSeq writes it
+}
+
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+func (t *tx) ObjectRow(ctx context.Context, slug string) (kith.Object, error) {
+	o := kith.Object{Slug: slug}
+	var created, updated int64
+	err := t.tx.QueryRow(ctx, `
+		SELECT singular_name, plural_name, is_standard, is_active, created_at, updated_at
+		FROM objects WHERE workspace_id = $1 AND slug = $2`, t.ws, slug,
+	).Scan(&o.SingularName, &o.PluralName, &o.IsStandard, &o.IsActive, &created, &updated)
+	if err != nil {
+		return kith.Object{}, interpretError(err)
+	}
+	o.CreatedAt, o.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return o, nil
+}
+
+func (t *tx) CustomAttributes(ctx context.Context, slug string) ([]kith.Attribute, error) {
+	rows, err := t.tx.Query(ctx, `
+		SELECT key, label, type, is_required, is_unique, is_archived, config, created_at, updated_at
+		FROM attributes WHERE workspace_id = $1 AND object_slug = $2 ORDER BY position`, t.ws, slug)
+	if err != nil {
+		return nil, interpretError(err)
+	}
+	defer rows.Close()
+	var out []kith.Attribute
+	for rows.Next() {
+		var a kith.Attribute
+		var config []byte
+		var created, updated int64
+		if err := rows.Scan(&a.Key, &a.Label, &a.Type, &a.IsRequired, &a.IsUnique, &a.IsArchived, &config, &created, &updated); err != nil {
+			return nil, interpretError(err)
+		}
+		if err := a.DecodeConfig(config); err != nil {
+			return nil, err
+		}
+		a.CreatedAt, a.UpdatedAt = fromMicros(created), fromMicros(updated)
+		out = append(out, a)
+	}
+	return out, interpretError(rows.Err())
+}
+
+// InsertAttribute places a at the end of the object's attributes. The
+// position is read in the same statement, as INSERT … SELECT scoped to the
+// workspace, which a workspace-sharded database can route to one shard.
+func (t *tx) InsertAttribute(ctx context.Context, slug string, a kith.Attribute) error {
+	_, err := t.tx.Exec(ctx, `
+		INSERT INTO attributes (workspace_id, object_slug, key, position, label, type, is_required, is_unique, is_archived, config, created_at, updated_at)
+		SELECT $1, $2, $3, COALESCE(MAX(position), 0) + 1, $4, $5, $6, $7, $8, $9, $10, $11
+		FROM attributes WHERE workspace_id = $1 AND object_slug = $2`,
+		t.ws, slug, a.Key, a.Label, a.Type, a.IsRequired, a.IsUnique, a.IsArchived, a.EncodeConfig(),
+		micros(a.CreatedAt), micros(a.UpdatedAt))
+	return interpretError(err)
+}
+
+const recordColumns = `id, object_slug, data, seq, created_at, updated_at`
+
+func scanRecord(row pgx.Row) (kith.Record, error) {
+	var r kith.Record
+	var data []byte
+	var created, updated int64
+	if err := row.Scan(&r.ID, &r.Object, &data, &r.Seq, &created, &updated); err != nil {
+		return kith.Record{}, interpretError(err)
+	}
+	values, err := kith.DecodeValues(data)
+	if err != nil {
+		return kith.Record{}, err
+	}
+	r.Values, r.CreatedAt, r.UpdatedAt = values, fromMicros(created), fromMicros(updated)
+	return r, nil
+}
+
+func (t *tx) Record(ctx context.Context, slug, id string) (kith.Record, error) {
+	return scanRecord(t.tx.QueryRow(ctx,
+		`SELECT `+recordColumns+` FROM records WHERE workspace_id = $1 AND id = $2 AND object_slug = $3`, t.ws, id, slug))
+}
+
+// keyColumns splits keys into the parallel arrays that unnest reads back.
+func keyColumns(keys []kith.MatchKey) (attrs, values []string, unique []bool) {
+	attrs, values, unique = make([]string, len(keys)), make([]string, len(keys)), make([]bool, len(keys))
+	for i, k := range keys {
+		attrs[i], values[i], unique[i] = k.Attribute, k.Value, k.Unique
+	}
+	return attrs, values, unique
+}
+
+// FindKeys looks each key up in the match-key primary key. The lateral
+// subquery, kept apart by OFFSET 0, pins that plan: joined plainly, a table
+// without statistics yet (the first big import, in one transaction) can be
+// planned as a scan of all the object's keys for every call.
+func (t *tx) FindKeys(ctx context.Context, slug string, keys []kith.MatchKey) ([]kith.KeyHit, error) {
+	attrs, values, _ := keyColumns(keys)
+	rows, err := t.tx.Query(ctx, `
+		SELECT k.attribute_key, k.value, m.record_id
+		FROM unnest($3::text[], $4::text[]) AS k (attribute_key, value)
+		CROSS JOIN LATERAL (
+			SELECT record_id FROM match_keys
+			WHERE workspace_id = $1 AND object_slug = $2 AND attribute_key = k.attribute_key AND value = k.value
+			OFFSET 0
+		) m`,
+		t.ws, slug, attrs, values)
+	if err != nil {
+		return nil, interpretError(err)
+	}
+	defer rows.Close()
+	var hits []kith.KeyHit
+	for rows.Next() {
+		var h kith.KeyHit
+		if err := rows.Scan(&h.Attribute, &h.Value, &h.RecordID); err != nil {
+			return nil, interpretError(err)
+		}
+		hits = append(hits, h)
+	}
+	return hits, interpretError(rows.Err())
+}
+
+// scanBatch is how many records ScanRecords reads per query. Reading in
+// keyset pages, not one cursor, lets a scan that stops early skip the rest
+// of the object's records instead of draining them from the connection.
+const scanBatch = 500
+
+func (t *tx) ScanRecords(ctx context.Context, slug string, fn func(kith.Record) bool) error {
+	q := kith.ListQuery{Limit: scanBatch}
+	for {
+		page, err := t.ListRecords(ctx, slug, q)
+		if err != nil {
+			return err
+		}
+		for _, r := range page {
+			if !fn(r) {
+				return nil
+			}
+		}
+		if len(page) < scanBatch {
+			return nil
+		}
+		q.After = page[len(page)-1].ID
+	}
+}
+
+func (t *tx) ListRecords(ctx context.Context, slug string, q kith.ListQuery) ([]kith.Record, error) {
+	args := []any{t.ws, slug, q.After, q.Limit, q.Offset}
+	var byKey string
+	if q.Key != nil {
+		byKey = ` AND id IN (SELECT record_id FROM match_keys WHERE workspace_id = $1 AND object_slug = $2 AND attribute_key = $6 AND value = $7)`
+		args = append(args, q.Key.Attribute, q.Key.Value)
+	}
+	rows, err := t.tx.Query(ctx, `SELECT `+recordColumns+` FROM records WHERE workspace_id = $1 AND object_slug = $2 AND id > $3`+
+		byKey+` ORDER BY id LIMIT $4 OFFSET $5`, args...)
+	if err != nil {
+		return nil, interpretError(err)
+	}
+	defer rows.Close()
+	var out []kith.Record
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, interpretError(rows.Err())
+}
+
+func (t *tx) CountRecords(ctx context.Context, slug string, key *kith.MatchKey) (int, error) {
+	var n int
+	var err error
+	if key == nil {
+		err = t.tx.QueryRow(ctx, `SELECT COUNT(*) FROM records WHERE workspace_id = $1 AND object_slug = $2`, t.ws, slug).Scan(&n)
+	} else {
+		err = t.tx.QueryRow(ctx, `
+			SELECT COUNT(*) FROM match_keys WHERE workspace_id = $1 AND object_slug = $2 AND attribute_key = $3 AND value = $4`,
+			t.ws, slug, key.Attribute, key.Value).Scan(&n)
+	}
+	return n, interpretError(err)
+}
+
+// NextSeq increments workspaces.seq once per transaction, which locks the
+// row until commit; further numbers are counted here and written back by
+// saveSeq. Updating the row for every record of a large batch would make
+// each update walk the chain of row versions the transaction left behind.
+func (t *tx) NextSeq(ctx context.Context) (int64, error) {
+	if t.seq > 0 {
+		t.seq++
+		t.seqAhead = true
+		return t.seq, nil
+	}
+	err := t.tx.QueryRow(ctx, `UPDATE workspaces SET seq = seq + 1 WHERE id = $1 RETURNING seq`, t.ws).Scan(&t.seq)
+	return t.seq, interpretError(err)
+}
+
+// saveSeq stores the last sequence number NextSeq handed out.
+func (t *tx) saveSeq(ctx context.Context) error {
+	if !t.seqAhead {
+		return nil
+	}
+	_, err := t.tx.Exec(ctx, `UPDATE workspaces SET seq = $1 WHERE id = $2`, t.seq, t.ws)
+	return interpretError(err)
+}
+
+// The write methods send their statements as one pgx.Batch: one round trip,
+// run in order, stopping at the first error.
+
+func (t *tx) InsertRecord(ctx context.Context, r kith.Record, keys []kith.MatchKey) error {
+	data, err := kith.EncodeValues(r.Values)
+	if err != nil {
+		return err
+	}
+	var b pgx.Batch
+	b.Queue(`INSERT INTO records (workspace_id, `+recordColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		t.ws, r.ID, r.Object, data, r.Seq, micros(r.CreatedAt), micros(r.UpdatedAt))
+	t.queueInsertKeys(&b, r, keys)
+	return interpretError(t.tx.SendBatch(ctx, &b).Close())
+}
+
+func (t *tx) UpdateRecord(ctx context.Context, r kith.Record, add, remove []kith.MatchKey) error {
+	data, err := kith.EncodeValues(r.Values)
+	if err != nil {
+		return err
+	}
+	var b pgx.Batch
+	b.Queue(`UPDATE records SET data = $1, seq = $2, updated_at = $3 WHERE workspace_id = $4 AND id = $5`,
+		data, r.Seq, micros(r.UpdatedAt), t.ws, r.ID)
+	if len(remove) > 0 {
+		attrs, values, _ := keyColumns(remove)
+		// By record, as match_keys_by_record serves: a record has few keys.
+		b.Queue(`
+			DELETE FROM match_keys WHERE workspace_id = $1 AND record_id = $2
+			AND (attribute_key, value) IN (SELECT * FROM unnest($3::text[], $4::text[]))`,
+			t.ws, r.ID, attrs, values)
+	}
+	t.queueInsertKeys(&b, r, add)
+	return interpretError(t.tx.SendBatch(ctx, &b).Close())
+}
+
+// queueInsertKeys queues the insert of r's keys in the order given: the
+// engine sorts them so that concurrent writers lock keys in one order and
+// cannot deadlock.
+func (t *tx) queueInsertKeys(b *pgx.Batch, r kith.Record, keys []kith.MatchKey) {
+	if len(keys) == 0 {
+		return
+	}
+	attrs, values, unique := keyColumns(keys)
+	b.Queue(`
+		INSERT INTO match_keys (workspace_id, object_slug, attribute_key, value, record_id, is_unique)
+		SELECT $1, $2, k.attribute_key, k.value, $3, k.is_unique
+		FROM unnest($4::text[], $5::text[], $6::boolean[]) WITH ORDINALITY AS k (attribute_key, value, is_unique, n)
+		ORDER BY k.n`,
+		t.ws, r.Object, r.ID, attrs, values, unique)
+}
+
+func (t *tx) DeleteRecord(ctx context.Context, r kith.Record, seq int64, at time.Time) error {
+	var b pgx.Batch
+	b.Queue(`DELETE FROM match_keys WHERE workspace_id = $1 AND record_id = $2`, t.ws, r.ID)
+	b.Queue(`DELETE FROM records WHERE workspace_id = $1 AND id = $2`, t.ws, r.ID)
+	b.Queue(`INSERT INTO tombstones (workspace_id, seq, object_slug, record_id, deleted_at) VALUES ($1, $2, $3, $4, $5)`,
+		t.ws, seq, r.Object, r.ID, micros(at))
+	return interpretError(t.tx.SendBatch(ctx, &b).Close())
+}
+
+func (t *tx) Tombstones(ctx context.Context, after int64, limit int) ([]kith.Tombstone, error) {
+	rows, err := t.tx.Query(ctx, `
+		SELECT seq, object_slug, record_id, deleted_at FROM tombstones
+		WHERE workspace_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, t.ws, after, limit)
+	if err != nil {
+		return nil, interpretError(err)
+	}
+	defer rows.Close()
+	var out []kith.Tombstone
+	for rows.Next() {
+		var ts kith.Tombstone
+		var at int64
+		if err := rows.Scan(&ts.Seq, &ts.Object, &ts.RecordID, &at); err != nil {
+			return nil, interpretError(err)
+		}
+		ts.DeletedAt = fromMicros(at)
+		out = append(out, ts)
+	}
+	return out, interpretError(rows.Err())
+}
