@@ -122,10 +122,12 @@ func (s *Service) object(ctx context.Context, tx Tx, slug string) (*Object, erro
 	obj := row
 	if std, ok := standardObject(slug); ok {
 		obj.Attributes = std.Attributes
-		obj.requireAnyOf = std.requireAnyOf
-		for i := range obj.Attributes {
-			obj.Attributes[i].CreatedAt, obj.Attributes[i].UpdatedAt = row.CreatedAt, row.CreatedAt
-		}
+		obj.requireAnyOf, obj.matchUniqueOnly = std.requireAnyOf, std.matchUniqueOnly
+	} else {
+		obj.Attributes = systemAttributes()
+	}
+	for i := range obj.Attributes {
+		obj.Attributes[i].CreatedAt, obj.Attributes[i].UpdatedAt = row.CreatedAt, row.CreatedAt
 	}
 	obj.Attributes = append(obj.Attributes, custom...)
 	return &obj, nil
