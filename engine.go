@@ -242,4 +242,3 @@ func (s *Service) record(ctx context.Context, tx Tx, obj *Object, id string) (Re
 	}
 	return rec, err
 }
-
