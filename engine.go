@@ -102,7 +102,7 @@ func (s *Service) Assert(ctx context.Context, wc WriteContext, slug, matching st
 // BatchItem is the outcome of one item of a batch: a result or an error.
 type BatchItem struct {
 	Result *Result
-	Err    error
+	Err    *Error
 }
 
 // batchChunk is how many items of a partial batch share a transaction.
@@ -111,7 +111,7 @@ const batchChunk = 100
 // AssertBatch asserts many records by one matching attribute. Items apply
 // in order, so items that share a match key behave as if sent one after
 // another. An atomic batch is one transaction that is rolled back when any
-// item fails (EInvalid, with the items' errors in the results); a partial
+// item fails (EInvalid, with the failing items' errors in Items); a partial
 // batch is written in transactions of batchChunk items, and a failing item
 // fails alone. Errors that are not an item's fault (the database) fail the
 // call.
@@ -135,10 +135,11 @@ func (s *Service) AssertBatch(ctx context.Context, wc WriteContext, slug, matchi
 				if err != nil && !isClientError(err) {
 					return err // rolls back and, after a lost race, retries the chunk
 				}
+				out[i] = BatchItem{Result: res}
 				if err != nil {
 					failed++
+					out[i].Err = asError(err)
 				}
-				out[i] = BatchItem{Result: res, Err: err}
 			}
 			if atomic && failed > 0 {
 				return errBatchFailed
@@ -146,7 +147,13 @@ func (s *Service) AssertBatch(ctx context.Context, wc WriteContext, slug, matchi
 			return nil
 		})
 		if errors.Is(err, errBatchFailed) {
-			return out, Errorf(EInvalid, "%d of %d items failed, so the atomic batch was not applied.", failed, len(items))
+			e := Errorf(EInvalid, "%d of %d items failed, so the atomic batch was not applied.", failed, len(items))
+			for i, it := range out {
+				if it.Err != nil {
+					e.Items = append(e.Items, ItemError{Index: i, Err: it.Err})
+				}
+			}
+			return nil, e
 		}
 		if err != nil {
 			return nil, err

@@ -29,6 +29,11 @@ func caller(ctx context.Context) kith.Token {
 // route wraps an API handler: request id, panic recovery, authentication,
 // the scope check, the body limit and error writing.
 func (s *Server) route(scope kith.Scope, h handlerFunc) http.Handler {
+	return s.routeLimit(scope, maxBody, h)
+}
+
+// routeLimit is route with another body limit.
+func (s *Server) routeLimit(scope kith.Scope, limit int64, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-Id")
 		if id == "" || len(id) > 128 {
@@ -49,7 +54,7 @@ func (s *Server) route(scope kith.Scope, h handlerFunc) http.Handler {
 			s.writeError(w, r, kith.Errorf(kith.EForbidden, "This endpoint needs a token with scope %s.", scope))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		if err := h(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, token))); err != nil {
 			s.writeError(w, r, err)
 		}

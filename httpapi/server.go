@@ -11,7 +11,8 @@ import (
 
 // Body limits.
 const (
-	maxBody = 1 << 20
+	maxBody      = 1 << 20
+	maxBatchBody = 16 << 20
 )
 
 // Server is Kith's HTTP API.
@@ -54,6 +55,7 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle("GET "+base, s.route(kith.ScopeRead, s.listRecords(slug)))
 		mux.Handle("POST "+base, s.route(kith.ScopeWrite, s.createRecord(slug)))
 		mux.Handle("PUT "+base, s.route(kith.ScopeWrite, s.assertRecord(slug)))
+		mux.Handle("PUT "+base+"/batch", s.routeLimit(kith.ScopeWrite, maxBatchBody, s.assertBatch(slug)))
 		mux.Handle("GET "+base+"/{id}", s.route(kith.ScopeRead, s.getRecord(slug)))
 		mux.Handle("PATCH "+base+"/{id}", s.route(kith.ScopeWrite, s.patchRecord(slug)))
 		mux.Handle("DELETE "+base+"/{id}", s.route(kith.ScopeWrite, s.deleteRecord(slug)))
