@@ -120,7 +120,10 @@ func (spec NewAttribute) attribute() (Attribute, error) {
 	case TypeCurrency:
 		a.Currency, a.CurrencyDisplay = spec.Currency, spec.CurrencyDisplay
 		a.CurrencyDecimal, a.CurrencyGrouping = spec.CurrencyDecimal, spec.CurrencyGrouping
-		if len(a.Currency) != 3 || strings.ToUpper(a.Currency) != a.Currency {
+		switch {
+		case a.Currency == "":
+			p.Add("currency", FieldRequired, "currency is required: an ISO 4217 code such as EUR")
+		case len(a.Currency) != 3 || strings.ToUpper(a.Currency) != a.Currency:
 			p.Add("currency", FieldInvalidFormat, "must be an ISO 4217 code such as EUR")
 		}
 		switch a.CurrencyDisplay {

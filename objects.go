@@ -232,7 +232,11 @@ func (s *Service) UpdateRelation(ctx context.Context, wc WriteContext, slug, id 
 			return err
 		}
 		attr, ok := obj.Attribute(patch.AttributeSlug)
-		if !ok || (attr.Type != TypeRelation && attr.Type != TypeUser) {
+		switch {
+		case patch.AttributeSlug == "":
+			p.Add("attributeSlug", FieldRequired, "attributeSlug is required")
+			return p.Err()
+		case !ok || (attr.Type != TypeRelation && attr.Type != TypeUser):
 			p.Add("attributeSlug", FieldInvalidOption, "%s has no relation or user attribute %q", slug, patch.AttributeSlug)
 			return p.Err()
 		}
