@@ -61,6 +61,9 @@ func (s *Service) AddAttribute(ctx context.Context, wc WriteContext, slug string
 			}
 		}
 		a.Key = uniqueKey(obj, attributeKey(*spec.Label))
+		if err := s.schemaChanged(ctx, tx); err != nil {
+			return err
+		}
 		return tx.InsertAttribute(ctx, slug, a)
 	})
 	if err != nil {
@@ -359,6 +362,9 @@ func (s *Service) UpdateAttribute(ctx context.Context, wc WriteContext, slug, ke
 			return err
 		}
 		out = &next
+		if err := s.schemaChanged(ctx, tx); err != nil {
+			return err
+		}
 		return tx.UpdateAttribute(ctx, slug, next)
 	})
 	return out, err

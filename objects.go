@@ -88,6 +88,9 @@ func (s *Service) CreateObject(ctx context.Context, wc WriteContext, spec NewObj
 		if err := tx.InsertObject(ctx, obj); err != nil {
 			return err
 		}
+		if err := s.schemaChanged(ctx, tx); err != nil {
+			return err
+		}
 		var err error
 		out, err = s.object(ctx, tx, slug)
 		return err
@@ -143,6 +146,9 @@ func (s *Service) UpdateObject(ctx context.Context, wc WriteContext, slug string
 			if err := tx.UpdateObject(ctx, row); err != nil {
 				return err
 			}
+			if err := s.schemaChanged(ctx, tx); err != nil {
+				return err
+			}
 		}
 		out, err = s.object(ctx, tx, slug)
 		return err
@@ -183,6 +189,9 @@ func (s *Service) DeleteObject(ctx context.Context, wc WriteContext, slug string
 			if err := s.deleteRecord(ctx, tx, wc, r); err != nil {
 				return err
 			}
+		}
+		if err := s.schemaChanged(ctx, tx); err != nil {
+			return err
 		}
 		return tx.DeleteObject(ctx, slug)
 	})
@@ -276,6 +285,9 @@ func (s *Service) deleteAttribute(ctx context.Context, tx Tx, wc WriteContext, o
 		return values
 	})
 	if err != nil {
+		return err
+	}
+	if err := s.schemaChanged(ctx, tx); err != nil {
 		return err
 	}
 	return tx.DeleteAttribute(ctx, obj.Slug, key)

@@ -1,6 +1,7 @@
 package kith
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -172,10 +173,19 @@ const (
 	Companies = "companies"
 )
 
+// standardObjects are built once; standardObject hands out copies.
+var standardObjects = map[string]Object{People: mustStandard(People), Companies: mustStandard(Companies)}
+
 // standardObject returns the code-defined part of a standard object: its
 // names and standard attributes. Custom attributes and timestamps come from
-// the store.
+// the store. The copy's attributes are the caller's to change.
 func standardObject(slug string) (Object, bool) {
+	o, ok := standardObjects[slug]
+	o.Attributes = slices.Clone(o.Attributes)
+	return o, ok
+}
+
+func mustStandard(slug string) Object {
 	switch slug {
 	case People:
 		return Object{
@@ -195,7 +205,7 @@ func standardObject(slug string) (Object, bool) {
 					RelatedObjectSlug: Companies, RelatedObjectLabel: "People", Field: "companyId"},
 			}, socials()...),
 			requireAnyOf: []string{"first_name", "last_name"},
-		}, true
+		}
 	case Companies:
 		return Object{
 			Slug: Companies, SingularName: "Company", PluralName: "Companies",
@@ -208,9 +218,9 @@ func standardObject(slug string) (Object, bool) {
 				urlAttr("logo_url", "Logo URL", "logoUrl"),
 			}, socials()...),
 			matchUniqueOnly: true,
-		}, true
+		}
 	}
-	return Object{}, false
+	panic("kith: no standard object " + slug)
 }
 
 // socials are the social profile attributes of people and companies,
@@ -242,10 +252,10 @@ func urlAttr(key, label, field string) Attribute {
 }
 
 // StandardFields lists the standard attributes of a standard object with
-// their JSON field paths, for the views that map camelCase bodies.
+// their JSON field paths, for the views that map camelCase bodies. The
+// slice is shared: callers must not change it.
 func StandardFields(slug string) []Attribute {
-	o, _ := standardObject(slug)
-	return o.Attributes
+	return standardObjects[slug].Attributes
 }
 
 // IsStandardObject reports whether slug names a standard object.

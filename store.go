@@ -36,6 +36,14 @@ type Store interface {
 // Tx is one transaction of a Store, bound to one workspace: no method can
 // reach another workspace's rows.
 type Tx interface {
+	// WorkspaceID is the workspace the transaction is bound to.
+	WorkspaceID() string
+	// SchemaVersion returns the workspace's schema version, which every
+	// change of an object or an attribute replaces (SetSchemaVersion), so
+	// that schemas can be cached and checked with one cheap read.
+	SchemaVersion(ctx context.Context) (int64, error)
+	SetSchemaVersion(ctx context.Context, v int64) error
+
 	// ObjectRow returns an object's names and timestamps, without its
 	// attributes, or ENotFound.
 	ObjectRow(ctx context.Context, slug string) (Object, error)

@@ -34,7 +34,7 @@ func (s *Server) assertBatch(slug string) handlerFunc {
 			Records []json.RawMessage `json:"records"`
 			Mode    string            `json:"mode"`
 		}
-		if err := decodeStrict(r, &body); err != nil {
+		if err := decodeJSON(r, &body); err != nil {
 			return err
 		}
 		p := kith.Problems{}

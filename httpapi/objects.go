@@ -1,10 +1,7 @@
 package httpapi
 
 import (
-	"encoding/json"
-	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/kith-crm/kith"
 )
@@ -38,7 +35,7 @@ func (s *Server) listObjects(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) createObject(w http.ResponseWriter, r *http.Request) error {
 	var spec kith.NewObject
-	if err := decodeStrict(r, &spec); err != nil {
+	if err := decodeJSON(r, &spec); err != nil {
 		return err
 	}
 	obj, err := s.svc.CreateObject(r.Context(), s.writeContext(w, r), spec)
@@ -51,7 +48,7 @@ func (s *Server) createObject(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) patchObject(w http.ResponseWriter, r *http.Request) error {
 	var patch kith.ObjectPatch
-	if err := decodeStrict(r, &patch); err != nil {
+	if err := decodeJSON(r, &patch); err != nil {
 		return err
 	}
 	obj, err := s.svc.UpdateObject(r.Context(), s.writeContext(w, r), r.PathValue("slug"), patch)
@@ -72,7 +69,7 @@ func (s *Server) deleteObject(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) patchAttribute(w http.ResponseWriter, r *http.Request) error {
 	var patch kith.AttributePatch
-	if err := decodeStrict(r, &patch); err != nil {
+	if err := decodeJSON(r, &patch); err != nil {
 		return err
 	}
 	a, err := s.svc.UpdateAttribute(r.Context(), s.writeContext(w, r), r.PathValue("slug"), r.PathValue("key"), patch)
@@ -93,7 +90,7 @@ func (s *Server) deleteAttribute(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) addAttribute(w http.ResponseWriter, r *http.Request) error {
 	var spec kith.NewAttribute
-	if err := decodeStrict(r, &spec); err != nil {
+	if err := decodeJSON(r, &spec); err != nil {
 		return err
 	}
 	a, err := s.svc.AddAttribute(r.Context(), s.writeContext(w, r), r.PathValue("slug"), spec)
@@ -102,33 +99,6 @@ func (s *Server) addAttribute(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusCreated, success(http.StatusCreated, "attribute", renderAttribute(a)))
 	return nil
-}
-
-// decodeStrict decodes a body into a struct, refusing unknown fields.
-func decodeStrict(r *http.Request, v any) error {
-	body, err := decodeObject(r)
-	if err != nil {
-		return err
-	}
-	raw, _ := json.Marshal(body)
-	d := json.NewDecoder(strings.NewReader(string(raw)))
-	d.DisallowUnknownFields()
-	err = d.Decode(v)
-	var typeErr *json.UnmarshalTypeError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &typeErr):
-		p := kith.Problems{}
-		p.Add(typeErr.Field, kith.FieldInvalidType, "must be %s", typeErr.Type)
-		return p.Err()
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		p := kith.Problems{}
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		p.Add(name, kith.FieldUnknownKey, "%s is not a field of this request", name)
-		return p.Err()
-	}
-	return &kith.Error{Code: kith.EBadRequest, Message: "The body is not valid: " + err.Error() + ".", Err: err}
 }
 
 func renderObject(o *kith.Object) ordered {

@@ -94,7 +94,7 @@ func (s *Server) patchRecord(slug string) handlerFunc {
 
 func (s *Server) patchRelation(w http.ResponseWriter, r *http.Request) error {
 	var patch kith.RelationPatch
-	if err := decodeStrict(r, &patch); err != nil {
+	if err := decodeJSON(r, &patch); err != nil {
 		return err
 	}
 	res, err := s.svc.UpdateRelation(r.Context(), s.writeContext(w, r), r.PathValue("slug"), r.PathValue("id"), patch)

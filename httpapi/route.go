@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/kith-crm/kith"
@@ -83,6 +84,7 @@ func decodeJSON(r *http.Request, v any) error {
 	}
 	d := json.NewDecoder(r.Body)
 	d.UseNumber()
+	d.DisallowUnknownFields() // for bodies decoded into structs
 	err := d.Decode(v)
 	if err == nil && d.More() {
 		err = errors.New("unexpected data after the JSON value")
@@ -99,6 +101,12 @@ func decodeJSON(r *http.Request, v any) error {
 	case errors.As(err, &typeErr):
 		p := kith.Problems{}
 		p.Add(typeErr.Field, kith.FieldInvalidType, "must be %s", typeErr.Type)
+		return p.Err()
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		// encoding/json has no error type for this one.
+		p := kith.Problems{}
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		p.Add(name, kith.FieldUnknownKey, "%s is not a field of this request", name)
 		return p.Err()
 	default:
 		return &kith.Error{Code: kith.EBadRequest, Message: "The body is not valid JSON: " + err.Error() + ".", Err: err}

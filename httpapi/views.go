@@ -15,12 +15,17 @@ type view interface {
 	render(obj *kith.Object, r *kith.Record, related map[string]kith.Record) ordered
 }
 
+var (
+	peopleView    = newStandardView(kith.People, "person")
+	companiesView = newStandardView(kith.Companies, "company")
+)
+
 func viewOf(slug string) view {
 	switch slug {
 	case kith.People:
-		return standardView{slug: slug, envelope: "person"}
+		return peopleView
 	case kith.Companies:
-		return standardView{slug: slug, envelope: "company"}
+		return companiesView
 	}
 	return recordView{}
 }
@@ -31,6 +36,15 @@ func viewOf(slug string) view {
 type standardView struct {
 	slug     string
 	envelope string
+	fields   map[string]kith.Attribute // body path -> standard attribute
+}
+
+func newStandardView(slug, envelope string) standardView {
+	v := standardView{slug: slug, envelope: envelope, fields: map[string]kith.Attribute{}}
+	for _, a := range kith.StandardFields(slug) {
+		v.fields[a.Field] = a
+	}
+	return v
 }
 
 // readOnlyFields are accepted in standard bodies and ignored, so that a
@@ -42,10 +56,7 @@ func (v standardView) key() string { return v.envelope }
 // decode maps a body to attribute keys. Unknown fields are problems, never
 // dropped silently.
 func (v standardView) decode(body map[string]json.RawMessage) kith.Input {
-	fields := map[string]kith.Attribute{} // body path -> attribute
-	for _, a := range kith.StandardFields(v.slug) {
-		fields[a.Field] = a
-	}
+	fields := v.fields
 	in := kith.Input{Problems: kith.Problems{}}
 	nested := func(group string, raw json.RawMessage, each func(k string, v json.RawMessage)) {
 		if string(raw) == "null" {

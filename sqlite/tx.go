@@ -13,6 +13,22 @@ import (
 type tx struct {
 	tx *sql.Tx
 	ws string
+	// seq is the last change sequence number handed out, 0 before the
+	// first: the counter is read once and stored once per transaction.
+	seq int64
+}
+
+func (t *tx) WorkspaceID() string { return t.ws }
+
+func (t *tx) SchemaVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := t.tx.QueryRowContext(ctx, `SELECT schema_version FROM workspaces WHERE id = ?`, t.ws).Scan(&v)
+	return v, interpretError(err)
+}
+
+func (t *tx) SetSchemaVersion(ctx context.Context, v int64) error {
+	_, err := t.tx.ExecContext(ctx, `UPDATE workspaces SET schema_version = ? WHERE id = ?`, v, t.ws)
+	return interpretError(err)
 }
 
 func micros(t time.Time) int64 { return t.UnixMicro() }
@@ -283,9 +299,22 @@ func (t *tx) CountRecords(ctx context.Context, slug string, key *kith.MatchKey) 
 }
 
 func (t *tx) NextSeq(ctx context.Context) (int64, error) {
-	var seq int64
-	err := t.tx.QueryRowContext(ctx, `UPDATE workspaces SET seq = seq + 1 WHERE id = ? RETURNING seq`, t.ws).Scan(&seq)
-	return seq, interpretError(err)
+	if t.seq == 0 {
+		if err := t.tx.QueryRowContext(ctx, `SELECT seq FROM workspaces WHERE id = ?`, t.ws).Scan(&t.seq); err != nil {
+			return 0, interpretError(err)
+		}
+	}
+	t.seq++
+	return t.seq, nil
+}
+
+// storeSeq writes the counter back before the transaction commits.
+func (t *tx) storeSeq(ctx context.Context) error {
+	if t.seq == 0 {
+		return nil
+	}
+	_, err := t.tx.ExecContext(ctx, `UPDATE workspaces SET seq = ? WHERE id = ?`, t.seq, t.ws)
+	return interpretError(err)
 }
 
 func (t *tx) InsertRecord(ctx context.Context, r kith.Record, idx kith.Index) error {
