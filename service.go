@@ -5,8 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
-	"sync"
 	"strings"
+	"sync"
 	"time"
 )
 

@@ -203,7 +203,9 @@ func (c *Client) UpdatePerson(ctx context.Context, id string, body any) (Person,
 }
 
 // DeletePerson deletes one person.
-func (c *Client) DeletePerson(ctx context.Context, id string) error { return c.deleteAt(ctx, peoplePath, id) }
+func (c *Client) DeletePerson(ctx context.Context, id string) error {
+	return c.deleteAt(ctx, peoplePath, id)
+}
 
 // ListPeople returns one page of people in creation order.
 func (c *Client) ListPeople(ctx context.Context, opts ListOptions) (Page[Person], error) {

@@ -80,7 +80,7 @@ func (im *importer) run() {
 		domain := []string{"acme.com", "initech.example", "globex.example"}[i%3]
 		p, created, err := c.AssertPerson(ctx, "email", map[string]any{
 			"firstName": fmt.Sprint("Person ", i), "emails": []string{fmt.Sprintf("p%d@%s", i, domain)},
-			"companyId": companyIDs[domain],
+			"companyId":        companyIDs[domain],
 			"customAttributes": map[string]any{"lead_source": "Referral", "bookings": i},
 		})
 		if err != nil || p.Company == nil || p.Company.ID != companyIDs[domain] || *p.Company.Domain != domain {

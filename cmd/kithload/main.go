@@ -36,8 +36,8 @@ func main() {
 
 type config struct {
 	url, token, mode, raw, prefix string
-	concurrency, n, batch        int
-	timeout                      time.Duration
+	concurrency, n, batch         int
+	timeout                       time.Duration
 }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
