@@ -27,7 +27,7 @@ func (s *Service) Get(ctx context.Context, ws, slug, id string) (*Result, error)
 // another record holds is EConflict.
 func (s *Service) Create(ctx context.Context, wc WriteContext, slug string, in Input) (*Result, error) {
 	var res *Result
-	err := s.write(ctx, wc, func(tx Tx) error {
+	err := s.grouped(ctx, wc, func(tx Tx) error {
 		obj, err := s.object(ctx, tx, slug)
 		if err != nil {
 			return err
@@ -52,7 +52,7 @@ func (s *Service) Create(ctx context.Context, wc WriteContext, slug string, in I
 // Multi-value attributes (emails) are replaced whole.
 func (s *Service) Patch(ctx context.Context, wc WriteContext, slug, id string, in Input) (*Result, error) {
 	var res *Result
-	err := s.write(ctx, wc, func(tx Tx) error {
+	err := s.grouped(ctx, wc, func(tx Tx) error {
 		obj, err := s.object(ctx, tx, slug)
 		if err != nil {
 			return err
@@ -86,7 +86,7 @@ func (s *Service) Patch(ctx context.Context, wc WriteContext, slug, id string, i
 // are EConflict.
 func (s *Service) Assert(ctx context.Context, wc WriteContext, slug, matching string, in Input) (*Result, error) {
 	var res *Result
-	err := s.write(ctx, wc, func(tx Tx) error {
+	err := s.grouped(ctx, wc, func(tx Tx) error {
 		obj, attr, err := s.assertTarget(ctx, tx, slug, matching)
 		if err != nil {
 			return err
@@ -105,8 +105,9 @@ type BatchItem struct {
 	Err    *Error
 }
 
-// batchChunk is how many items of a partial batch share a transaction.
-const batchChunk = 100
+// batchChunk is how many items of a partial batch share a transaction: a
+// whole batch of the API, whose commit then costs as the floor's does.
+const batchChunk = 1000
 
 // AssertBatch asserts many records by one matching attribute. Items apply
 // in order, so items that share a match key behave as if sent one after
@@ -228,7 +229,7 @@ func (s *Service) assertOne(ctx context.Context, tx Tx, wc WriteContext, obj *Ob
 // Delete removes a record, removes it from every relation that points at
 // it, and leaves a tombstone for the changes feed.
 func (s *Service) Delete(ctx context.Context, wc WriteContext, slug, id string) error {
-	return s.write(ctx, wc, func(tx Tx) error {
+	return s.grouped(ctx, wc, func(tx Tx) error {
 		obj, err := s.object(ctx, tx, slug)
 		if err != nil {
 			return err

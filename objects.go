@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -305,7 +306,7 @@ func (s *Service) reindex(ctx context.Context, tx Tx, wc WriteContext, prev, nex
 	for _, r := range recs {
 		values := transform(r.Values)
 		add, remove := diffIndex(s.index(prev, r.Values), s.index(next, values))
-		changed := canonicalJSON(values) != canonicalJSON(r.Values)
+		changed := !reflect.DeepEqual(values, r.Values)
 		if !changed && len(add.Keys)+len(add.Links)+len(remove.Keys)+len(remove.Links) == 0 {
 			continue
 		}

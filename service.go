@@ -16,11 +16,17 @@ type Service struct {
 	store   Store
 	norm    *Normalizer
 	schemas schemaCache
+	groups  writeGroups
 }
 
 // NewService returns a Service over store.
 func NewService(store Store, norm Normalizer) *Service {
-	return &Service{store: store, norm: &norm, schemas: schemaCache{m: map[schemaKey]cachedSchema{}}}
+	return &Service{
+		store:   store,
+		norm:    &norm,
+		schemas: schemaCache{m: map[schemaKey]cachedSchema{}},
+		groups:  writeGroups{pending: map[string][]*groupedWrite{}, running: map[string]bool{}},
+	}
 }
 
 // schemaCache keeps loaded object schemas by workspace and slug, each with

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"maps"
+	"reflect"
 	"slices"
 	"sort"
 )
@@ -144,7 +145,7 @@ func (s *Service) create(ctx context.Context, tx Tx, wc WriteContext, obj *Objec
 
 func (s *Service) update(ctx context.Context, tx Tx, wc WriteContext, obj *Object, rec Record, changes []change, hits []KeyHit, assert bool) (*Result, error) {
 	values := s.apply(rec.Values, changes, assert)
-	if canonicalJSON(values) == canonicalJSON(rec.Values) {
+	if reflect.DeepEqual(values, rec.Values) { // normalized values: equal means unchanged
 		return &Result{Object: obj, Record: rec, Outcome: Unchanged}, nil
 	}
 	if err := checkRecord(obj, values, changes, hits, rec.ID); err != nil {

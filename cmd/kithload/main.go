@@ -36,7 +36,7 @@ func main() {
 
 type config struct {
 	url, token, mode, raw, prefix string
-	concurrency, n, batch         int
+	concurrency, n, batch, keys   int
 	timeout                       time.Duration
 }
 
@@ -49,6 +49,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&cfg.concurrency, "c", 32, "concurrent requests")
 	fs.IntVar(&cfg.n, "n", 20000, "records to assert (single, batch) or pages to read (list)")
 	fs.IntVar(&cfg.batch, "batch", 1000, "records per batch request")
+	fs.IntVar(&cfg.keys, "keys", 0, "distinct emails (default n/4: 25% of writes create, 75% update; n: every write creates)")
 	fs.StringVar(&cfg.raw, "raw", "", "also measure the raw floor on this database: a SQLite file path or a postgres:// URL")
 	fs.StringVar(&cfg.prefix, "prefix", fmt.Sprintf("run%d", time.Now().UnixNano()%1_000_000), "email prefix; a new one asserts new people")
 	fs.DurationVar(&cfg.timeout, "timeout", 30*time.Second, "per-request timeout")
@@ -58,7 +59,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if cfg.token == "" && cfg.mode != "raw" {
 		return errors.New("-token is required")
 	}
-	load := newWorkload(cfg.prefix, cfg.n)
+	if cfg.keys <= 0 || cfg.keys > cfg.n {
+		cfg.keys = max(cfg.n/4, 1)
+	}
+	load := newWorkload(cfg.prefix, cfg.n, cfg.keys)
 	switch cfg.mode {
 	case "single", "batch":
 		per := 1
@@ -92,8 +96,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 }
 
 // workload is the sequence of person writes both Kith and the floor get:
-// n writes over n/4 emails, each email written 4 times with a field that
-// changes each time, shuffled. So 25% of writes create and 75% update.
+// n writes over keys emails, each email written n/keys times with a field
+// that changes each time, in a shuffled order. With the default n/4 keys,
+// 25% of writes create and 75% update.
 type workload struct {
 	prefix string
 	items  []item
@@ -101,21 +106,29 @@ type workload struct {
 
 type item struct{ key, version int }
 
-func newWorkload(prefix string, n int) *workload {
-	keys := max(n/4, 1)
+func newWorkload(prefix string, n, keys int) *workload {
 	w := &workload{prefix: prefix, items: make([]item, 0, n)}
-	seen := make([]int, keys)
+	for k := range keys {
+		for v := range n / keys {
+			w.items = append(w.items, item{k, v})
+		}
+	}
+	// A fixed xorshift shuffle keeps runs comparable. Versions of a key stay
+	// in order: the shuffle swaps whole positions, and then each key's
+	// versions are renumbered in the order they now appear.
 	state := uint64(0x9E3779B97F4A7C15)
-	for len(w.items) < n {
+	for i := len(w.items) - 1; i > 0; i-- {
 		state ^= state << 13
 		state ^= state >> 7
 		state ^= state << 17
-		k := int(state % uint64(keys))
-		if seen[k] == 4 {
-			continue
-		}
-		w.items = append(w.items, item{k, seen[k]})
-		seen[k]++
+		j := int(state % uint64(i+1))
+		w.items[i], w.items[j] = w.items[j], w.items[i]
+	}
+	next := make([]int, keys)
+	for i := range w.items {
+		k := w.items[i].key
+		w.items[i].version = next[k]
+		next[k]++
 	}
 	return w
 }
