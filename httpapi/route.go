@@ -126,11 +126,22 @@ func decodeObject(r *http.Request) (map[string]json.RawMessage, error) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	var err error
+	if o, ok := v.(ordered); ok {
+		err = o.encode(&buf, enc) // skips encoding/json's re-validation of MarshalJSON output
+		buf.WriteByte('\n')
+	} else {
+		err = enc.Encode(v)
+	}
+	if err != nil {
+		panic(err) // responses are built from values that always encode
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.Encode(v)
+	w.Write(buf.Bytes())
 }
 
 // field is one member of an ordered JSON object.
@@ -144,32 +155,55 @@ type field struct {
 type ordered []field
 
 func (o ordered) MarshalJSON() ([]byte, error) {
-	buf := []byte{'{'}
-	for i, f := range o {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		k, err := json.Marshal(f.Key)
-		if err != nil {
-			return nil, err
-		}
-		v, err := marshal(f.Value)
-		if err != nil {
-			return nil, err
-		}
-		buf = append(append(append(buf, k...), ':'), v...)
-	}
-	return append(buf, '}'), nil
-}
-
-func marshal(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
+	err := o.encode(&buf, enc)
+	return buf.Bytes(), err
+}
+
+// encode writes o to buf, encoding leaves with enc, which writes to buf.
+func (o ordered) encode(buf *bytes.Buffer, enc *json.Encoder) error {
+	leaf := func(v any) error {
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		buf.Truncate(buf.Len() - 1) // Encode ends with a newline
+		return nil
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	buf.WriteByte('{')
+	for i, f := range o {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if err := leaf(f.Key); err != nil {
+			return err
+		}
+		buf.WriteByte(':')
+		var err error
+		switch v := f.Value.(type) {
+		case ordered:
+			err = v.encode(buf, enc)
+		case []ordered:
+			buf.WriteByte('[')
+			for i, item := range v {
+				if i > 0 {
+					buf.WriteByte(',')
+				}
+				if err = item.encode(buf, enc); err != nil {
+					break
+				}
+			}
+			buf.WriteByte(']')
+		default:
+			err = leaf(v)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	buf.WriteByte('}')
+	return nil
 }
 
 // success is the envelope of a success response with one resource.
