@@ -219,22 +219,11 @@ func (s *Service) assertOne(ctx context.Context, tx Tx, wc WriteContext, obj *Ob
 	if target == "" {
 		return s.create(ctx, tx, wc, obj, changes, hits)
 	}
-	rec, err := s.targetRecord(ctx, tx, obj, target, hits)
+	rec, err := tx.Record(ctx, obj.Slug, target)
 	if err != nil {
 		return nil, err
 	}
 	return s.update(ctx, tx, wc, obj, rec, changes, hits, true)
-}
-
-// targetRecord is the record an assert matched: read along with its match
-// key, or, when the match scanned, read now.
-func (s *Service) targetRecord(ctx context.Context, tx Tx, obj *Object, id string, hits []KeyHit) (Record, error) {
-	for _, h := range hits {
-		if h.RecordID == id {
-			return h.Record, nil
-		}
-	}
-	return tx.Record(ctx, obj.Slug, id)
 }
 
 // Delete removes a record, removes it from every relation that points at

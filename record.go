@@ -99,7 +99,6 @@ type KeyHit struct {
 	Attribute string
 	Value     string
 	RecordID  string
-	Record    Record // the holding record, read with the key: an assert updates it
 }
 
 // ListQuery selects one page of an object's records in id order (which is

@@ -69,8 +69,7 @@ type Tx interface {
 
 	// Record returns one record of the object, or ENotFound.
 	Record(ctx context.Context, slug, id string) (Record, error)
-	// FindKeys returns the records holding any of keys, each hit with its
-	// record.
+	// FindKeys returns the records holding any of keys.
 	FindKeys(ctx context.Context, slug string, keys []MatchKey) ([]KeyHit, error)
 	// ScanRecords calls fn with every record of the object in id order
 	// until fn returns false.

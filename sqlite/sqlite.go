@@ -47,12 +47,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		// tenth of an assert's time.
 		"_stmt_cache_size": {"128"},
 	}
-	writeParams := url.Values{
-		"_txlock": {"immediate"},
-		// The writer reads the indexes of every write: a 32 MiB page cache
-		// (SQLite's default is 2 MiB) keeps them out of read syscalls.
-		"_cache_size": {"-32768"},
-	}
+	writeParams := url.Values{"_txlock": {"immediate"}}
 	for k, v := range params {
 		writeParams[k] = v
 	}

@@ -156,12 +156,11 @@ func (t *tx) DeleteAttribute(ctx context.Context, slug, key string) error {
 
 const recordColumns = `id, object_slug, data, seq, created_at, updated_at`
 
-// scanRecord scans recordColumns, after the columns of before.
-func scanRecord(row interface{ Scan(...any) error }, before ...any) (kith.Record, error) {
+func scanRecord(row interface{ Scan(...any) error }) (kith.Record, error) {
 	var r kith.Record
 	var data []byte
 	var created, updated int64
-	if err := row.Scan(append(before, &r.ID, &r.Object, &data, &r.Seq, &created, &updated)...); err != nil {
+	if err := row.Scan(&r.ID, &r.Object, &data, &r.Seq, &created, &updated); err != nil {
 		return kith.Record{}, interpretError(err)
 	}
 	values, err := kith.DecodeValues(data)
@@ -228,16 +227,14 @@ func (t *tx) LinksTo(ctx context.Context, target string) ([]kith.LinkFrom, error
 
 func (t *tx) FindKeys(ctx context.Context, slug string, keys []kith.MatchKey) ([]kith.KeyHit, error) {
 	var q strings.Builder
-	q.WriteString(`SELECT k.attribute_key, k.value, ` + prefixed("r.", recordColumns) + `
-		FROM match_keys k JOIN records r ON r.workspace_id = k.workspace_id AND r.id = k.record_id
-		WHERE k.workspace_id = ? AND k.object_slug = ? AND (`)
+	q.WriteString(`SELECT attribute_key, value, record_id FROM match_keys WHERE workspace_id = ? AND object_slug = ? AND (`)
 	args := make([]any, 0, 2+2*len(keys))
 	args = append(args, t.ws, slug)
 	for i, k := range keys {
 		if i > 0 {
 			q.WriteString(" OR ")
 		}
-		q.WriteString("(k.attribute_key = ? AND k.value = ?)")
+		q.WriteString("(attribute_key = ? AND value = ?)")
 		args = append(args, k.Attribute, k.Value)
 	}
 	q.WriteString(")")
@@ -249,19 +246,12 @@ func (t *tx) FindKeys(ctx context.Context, slug string, keys []kith.MatchKey) ([
 	var hits []kith.KeyHit
 	for rows.Next() {
 		var h kith.KeyHit
-		var err error
-		if h.Record, err = scanRecord(rows, &h.Attribute, &h.Value); err != nil {
-			return nil, err
+		if err := rows.Scan(&h.Attribute, &h.Value, &h.RecordID); err != nil {
+			return nil, interpretError(err)
 		}
-		h.RecordID = h.Record.ID
 		hits = append(hits, h)
 	}
 	return hits, interpretError(rows.Err())
-}
-
-// prefixed qualifies each column of a list.
-func prefixed(prefix, columns string) string {
-	return prefix + strings.ReplaceAll(columns, ", ", ", "+prefix)
 }
 
 func (t *tx) ScanRecords(ctx context.Context, slug string, fn func(kith.Record) bool) error {
