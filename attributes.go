@@ -3,6 +3,8 @@ package kith
 import (
 	"context"
 	"encoding/json"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -49,7 +51,19 @@ func (s *Service) AddAttribute(ctx context.Context, wc WriteContext, slug string
 		if err != nil {
 			return err
 		}
+		if a.Type == TypeRelation {
+			if _, err := tx.ObjectRow(ctx, a.RelatedObjectSlug); ErrorCode(err) == ENotFound {
+				p := Problems{}
+				p.Add("relatedObjectSlug", FieldNotFound, "there is no object %q", a.RelatedObjectSlug)
+				return p.Err()
+			} else if err != nil {
+				return err
+			}
+		}
 		a.Key = uniqueKey(obj, attributeKey(*spec.Label))
+		if err := s.schemaChanged(ctx, tx); err != nil {
+			return err
+		}
 		return tx.InsertAttribute(ctx, slug, a)
 	})
 	if err != nil {
@@ -94,10 +108,25 @@ func (spec NewAttribute) attribute() (Attribute, error) {
 	switch a.Type {
 	case TypeSelect, TypeMultiselect, TypeStatus:
 		a.Options = prepareOptions(nil, spec.Options, p)
+	case TypeRelation:
+		a.RelationType, a.RelatedObjectSlug, a.RelatedObjectLabel = spec.RelationType, spec.RelatedObjectSlug, spec.RelatedObjectLabel
+		switch a.RelationType {
+		case ManyToOne, OneToOne, OneToMany, ManyToMany:
+		case "":
+			p.Add("relationType", FieldRequired, "relationType is required: many_to_one, one_to_one, one_to_many or many_to_many")
+		default:
+			p.Add("relationType", FieldInvalidOption, "must be many_to_one, one_to_one, one_to_many or many_to_many")
+		}
+		if a.RelatedObjectSlug == "" {
+			p.Add("relatedObjectSlug", FieldRequired, "relatedObjectSlug is required")
+		}
 	case TypeCurrency:
 		a.Currency, a.CurrencyDisplay = spec.Currency, spec.CurrencyDisplay
 		a.CurrencyDecimal, a.CurrencyGrouping = spec.CurrencyDecimal, spec.CurrencyGrouping
-		if len(a.Currency) != 3 || strings.ToUpper(a.Currency) != a.Currency {
+		switch {
+		case a.Currency == "":
+			p.Add("currency", FieldRequired, "currency is required: an ISO 4217 code such as EUR")
+		case len(a.Currency) != 3 || strings.ToUpper(a.Currency) != a.Currency:
 			p.Add("currency", FieldInvalidFormat, "must be an ISO 4217 code such as EUR")
 		}
 		switch a.CurrencyDisplay {
@@ -111,9 +140,9 @@ func (spec NewAttribute) attribute() (Attribute, error) {
 	return a, p.Err()
 }
 
-// prepareOptions checks an option list. Options with an id keep it (it
-// must be one of existing's, when existing is given); new options are
-// numbered after the highest numeric id.
+// prepareOptions checks an option list. On a patch (existing != nil) an
+// option with an id must be one of existing's and keeps it; new options
+// are numbered after the highest numeric id.
 func prepareOptions(existing []Option, in []NewOption, p Problems) []Option {
 	next := 1
 	for _, o := range existing {
@@ -144,12 +173,23 @@ func prepareOptions(existing []Option, in []NewOption, p Problems) []Option {
 			if err := json.Unmarshal(o.ID, &id); err != nil {
 				id = strings.TrimSpace(string(o.ID)) // numeric ids are accepted as their digits
 			}
+			switch {
+			case slices.ContainsFunc(out, func(x Option) bool { return x.ID == id }):
+				p.Add(path+".id", FieldNotUnique, "option id %q is listed twice", id)
+				continue
+			case existing != nil && !slices.ContainsFunc(existing, func(x Option) bool { return x.ID == id }):
+				p.Add(path+".id", FieldNotFound, "there is no option with id %q; leave id out to add an option", id)
+				continue
+			}
 			opt.ID = id
 		}
 		out = append(out, opt)
 	}
 	for i := range out {
 		if out[i].ID == "" {
+			for slices.ContainsFunc(out, func(x Option) bool { return x.ID == strconv.Itoa(next) }) {
+				next++
+			}
 			out[i].ID = strconv.Itoa(next)
 			next++
 		}
@@ -256,4 +296,257 @@ func (a *Attribute) DecodeConfig(b []byte) error {
 	a.RelationType, a.RelatedObjectSlug, a.RelatedObjectLabel = c.RelationType, c.RelatedObjectSlug, c.RelatedObjectLabel
 	a.Currency, a.CurrencyDisplay, a.CurrencyDecimal, a.CurrencyGrouping = c.Currency, c.CurrencyDisplay, c.CurrencyDecimal, c.CurrencyGrouping
 	return nil
+}
+
+// AttributePatch is the body of a request that changes an attribute.
+// Fields that can never change (key, type, relatedObjectSlug,
+// relationType, currency, validation) are accepted when they repeat the
+// current value, so that a client can send back what it read.
+type AttributePatch struct {
+	Label              *string      `json:"label"`
+	IsRequired         *bool        `json:"isRequired"`
+	IsArchived         *bool        `json:"isArchived"`
+	IsUnique           *bool        `json:"isUnique"`
+	Options            *[]NewOption `json:"options"`
+	RelatedObjectLabel *string      `json:"relatedObjectLabel"`
+	CurrencyDisplay    *string      `json:"currencyDisplay"`
+	CurrencyDecimal    *bool        `json:"currencyDecimal"`
+	CurrencyGrouping   *bool        `json:"currencyGrouping"`
+
+	Key               *string        `json:"key"`
+	Type              *AttributeType `json:"type"`
+	RelatedObjectSlug *string        `json:"relatedObjectSlug"`
+	RelationType      *string        `json:"relationType"`
+	Currency          *string        `json:"currency"`
+	Validation        *[]string      `json:"validation"`
+	IsStandard        *bool          `json:"isStandard"`
+}
+
+// UpdateAttribute changes a custom attribute. Options are replaced whole:
+// listed ids keep their option, options without id are added, and options
+// left out are deleted and cleared from every record that held them.
+// Turning isUnique on is EConflict while two records share a value.
+// Standard attributes are EBadRequest.
+func (s *Service) UpdateAttribute(ctx context.Context, wc WriteContext, slug, key string, patch AttributePatch) (*Attribute, error) {
+	var out *Attribute
+	err := s.write(ctx, wc, func(tx Tx) error {
+		obj, a, err := s.customAttribute(ctx, tx, slug, key)
+		if err != nil {
+			return err
+		}
+		next, err := patch.apply(*a)
+		if err != nil {
+			return err
+		}
+		if sameDefinition(a, &next) {
+			out = a
+			return nil
+		}
+		next.UpdatedAt = wc.Now
+		if next.IsUnique && !a.IsUnique {
+			if err := s.checkUnique(ctx, tx, obj, &next); err != nil {
+				return err
+			}
+		}
+		nextObj := *obj
+		nextObj.Attributes = slices.Clone(obj.Attributes)
+		for i := range nextObj.Attributes {
+			if nextObj.Attributes[i].Key == key {
+				nextObj.Attributes[i] = next
+			}
+		}
+		err = s.reindex(ctx, tx, wc, obj, &nextObj, func(values map[string]any) map[string]any {
+			return dropOptions(values, &next)
+		})
+		if err != nil {
+			return err
+		}
+		out = &next
+		if err := s.schemaChanged(ctx, tx); err != nil {
+			return err
+		}
+		return tx.UpdateAttribute(ctx, slug, next)
+	})
+	return out, err
+}
+
+// DeleteAttribute deletes a custom attribute and its values.
+func (s *Service) DeleteAttribute(ctx context.Context, wc WriteContext, slug, key string) error {
+	return s.write(ctx, wc, func(tx Tx) error {
+		obj, _, err := s.customAttribute(ctx, tx, slug, key)
+		if err != nil {
+			return err
+		}
+		return s.deleteAttribute(ctx, tx, wc, obj, key)
+	})
+}
+
+// customAttribute loads an attribute that may be changed.
+func (s *Service) customAttribute(ctx context.Context, tx Tx, slug, key string) (*Object, *Attribute, error) {
+	obj, err := s.object(ctx, tx, slug)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, ok := obj.Attribute(key)
+	switch {
+	case !ok:
+		return nil, nil, Errorf(ENotFound, "%s has no attribute %q.", slug, key)
+	case a.IsStandard:
+		return nil, nil, Errorf(EBadRequest, "%s is a standard attribute of %s; standard attributes cannot be changed.", key, slug)
+	}
+	return obj, a, nil
+}
+
+// apply returns a with the patch made, or EInvalid.
+func (patch AttributePatch) apply(a Attribute) (Attribute, error) {
+	p := Problems{}
+	readOnly := func(path string, sent, current any) {
+		if sent != nil && canonicalJSON(sent) != canonicalJSON(current) {
+			p.Add(path, FieldReadOnly, "%s cannot change after the attribute is created", path)
+		}
+	}
+	if patch.Key != nil {
+		readOnly("key", *patch.Key, a.Key)
+	}
+	if patch.Type != nil {
+		readOnly("type", *patch.Type, a.Type)
+	}
+	if patch.RelatedObjectSlug != nil {
+		readOnly("relatedObjectSlug", *patch.RelatedObjectSlug, a.RelatedObjectSlug)
+	}
+	if patch.RelationType != nil {
+		readOnly("relationType", *patch.RelationType, a.RelationType)
+	}
+	if patch.Currency != nil {
+		readOnly("currency", *patch.Currency, a.Currency)
+	}
+	if patch.Validation != nil {
+		readOnly("validation", *patch.Validation, nonNilStrings(a.Validation))
+	}
+	if patch.IsStandard != nil {
+		readOnly("isStandard", *patch.IsStandard, a.IsStandard)
+	}
+	onlyFor := func(path string, sent bool, types ...AttributeType) bool {
+		if sent && !slices.Contains(types, a.Type) {
+			p.Add(path, FieldUnknownKey, "%s does not apply to %s attributes", path, a.Type)
+			return false
+		}
+		return sent
+	}
+	if patch.Label != nil {
+		if label := objectName(p, "label", patch.Label, true); label != "" {
+			a.Label = label
+		}
+	}
+	if patch.IsRequired != nil {
+		a.IsRequired = *patch.IsRequired
+	}
+	if patch.IsArchived != nil {
+		a.IsArchived = *patch.IsArchived
+	}
+	if patch.IsUnique != nil {
+		if *patch.IsUnique && !uniqueTypes[a.Type] {
+			p.Add("isUnique", FieldInvalidOption, "only text, number and phone_number attributes can be unique")
+		}
+		a.IsUnique = *patch.IsUnique
+	}
+	if onlyFor("options", patch.Options != nil, TypeSelect, TypeMultiselect, TypeStatus) {
+		a.Options = prepareOptions(a.Options, *patch.Options, p)
+	}
+	if onlyFor("relatedObjectLabel", patch.RelatedObjectLabel != nil, TypeRelation) {
+		a.RelatedObjectLabel = *patch.RelatedObjectLabel
+	}
+	if onlyFor("currencyDisplay", patch.CurrencyDisplay != nil, TypeCurrency) {
+		switch *patch.CurrencyDisplay {
+		case "code", "name", "symbol":
+			a.CurrencyDisplay = *patch.CurrencyDisplay
+		default:
+			p.Add("currencyDisplay", FieldInvalidOption, "must be code, name or symbol")
+		}
+	}
+	if onlyFor("currencyDecimal", patch.CurrencyDecimal != nil, TypeCurrency) {
+		a.CurrencyDecimal = *patch.CurrencyDecimal
+	}
+	if onlyFor("currencyGrouping", patch.CurrencyGrouping != nil, TypeCurrency) {
+		a.CurrencyGrouping = *patch.CurrencyGrouping
+	}
+	return a, p.Err()
+}
+
+func sameDefinition(a, b *Attribute) bool {
+	return a.Label == b.Label && a.IsRequired == b.IsRequired && a.IsArchived == b.IsArchived &&
+		a.IsUnique == b.IsUnique && string(a.EncodeConfig()) == string(b.EncodeConfig())
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// checkUnique is EConflict when two records share a value of a, which is
+// about to become unique.
+func (s *Service) checkUnique(ctx context.Context, tx Tx, obj *Object, a *Attribute) error {
+	holder := map[string]string{}
+	var clash []string
+	err := tx.ScanRecords(ctx, obj.Slug, func(r Record) bool {
+		v, ok := r.Values[a.Key]
+		if !ok {
+			return true
+		}
+		for _, m := range s.norm.matchValues(a, v) {
+			if first, taken := holder[m]; taken && m != "" {
+				clash = []string{first, r.ID}
+				return false
+			}
+			holder[m] = r.ID
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	if clash != nil {
+		return &Error{Code: EConflict, ConflictingRecordIDs: clash,
+			Message: "Two records share a value of " + a.Key + ", so it cannot become unique; change one of them first."}
+	}
+	return nil
+}
+
+// dropOptions clears option ids that attribute a no longer has from a
+// record's values.
+func dropOptions(values map[string]any, a *Attribute) map[string]any {
+	switch a.Type {
+	case TypeSelect, TypeMultiselect, TypeStatus:
+	default:
+		return values
+	}
+	v, ok := values[a.Key]
+	if !ok {
+		return values
+	}
+	has := func(id any) bool { return slices.ContainsFunc(a.Options, func(o Option) bool { return o.ID == id }) }
+	var next any // nil clears
+	switch v := v.(type) {
+	case []any:
+		kept := slices.DeleteFunc(slices.Clone(v), func(id any) bool { return !has(id) })
+		if len(kept) == len(v) {
+			return values
+		}
+		if len(kept) > 0 {
+			next = kept
+		}
+	default:
+		if has(v) {
+			return values
+		}
+	}
+	values = maps.Clone(values)
+	if next == nil {
+		delete(values, a.Key)
+	} else {
+		values[a.Key] = next
+	}
+	return values
 }

@@ -55,6 +55,8 @@ type Error struct {
 	Fields map[string][]FieldError
 	// ConflictingRecordIDs names the records an EConflict clashed with.
 	ConflictingRecordIDs []string
+	// Items holds the errors of a batch's failing items.
+	Items []ItemError
 	// Err is the underlying cause, kept for logs, never shown to clients.
 	Err error
 }
@@ -82,6 +84,22 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// ItemError is the error of one item of a batch, by its index.
+type ItemError struct {
+	Index int
+	Err   *Error
+}
+
+// asError returns err as an *Error, wrapping errors of other types as
+// EInternal.
+func asError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return &Error{Code: EInternal, Message: "internal error", Err: err}
+}
 
 // Errorf returns an *Error with a formatted message.
 func Errorf(code Code, format string, args ...any) *Error {

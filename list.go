@@ -54,6 +54,9 @@ func (s *Service) List(ctx context.Context, ws, slug string, req ListRequest) (*
 		if page.Records, err = tx.ListRecords(ctx, slug, q); err != nil {
 			return err
 		}
+		if page.Related, err = s.related(ctx, tx, obj, page.Records); err != nil {
+			return err
+		}
 		if !req.UseCursor {
 			page.Total, err = tx.CountRecords(ctx, slug, q.Key)
 		}

@@ -60,6 +60,9 @@ type Result struct {
 	Object  *Object
 	Record  Record
 	Outcome Outcome
+	// Related holds the records that the standard relation attributes
+	// (a person's company) point at, by id, for embedding.
+	Related map[string]Record
 }
 
 // MatchKey is one normalized value of a keyed attribute, as kept in the
@@ -68,6 +71,27 @@ type MatchKey struct {
 	Attribute string
 	Value     string
 	Unique    bool
+}
+
+// Link is one relation link from a record: attribute Attribute points at
+// record Target.
+type Link struct {
+	Attribute string
+	Target    string
+}
+
+// LinkFrom is a link seen from its target.
+type LinkFrom struct {
+	Object    string
+	RecordID  string
+	Attribute string
+}
+
+// Index is what a record's values put into the store's indexes: match keys
+// and relation links.
+type Index struct {
+	Keys  []MatchKey
+	Links []Link
 }
 
 // KeyHit is a record that holds a match key.
@@ -90,6 +114,7 @@ type ListQuery struct {
 type Page struct {
 	Object  *Object
 	Records []Record
+	Related map[string]Record // as in Result
 	// Total is the number of matching records (page mode only).
 	Total int
 	// More is set when records follow this page.

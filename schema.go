@@ -1,6 +1,7 @@
 package kith
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -27,10 +28,20 @@ const (
 	TypeCurrency    AttributeType = "currency"
 )
 
-// Text validations.
+// Text validations. Clients may set email and url; domain is the
+// companies' domain attribute's own.
 const (
-	ValidateEmail = "email"
-	ValidateURL   = "url"
+	ValidateEmail  = "email"
+	ValidateURL    = "url"
+	ValidateDomain = "domain"
+)
+
+// Relation types.
+const (
+	ManyToOne  = "many_to_one"
+	OneToOne   = "one_to_one"
+	OneToMany  = "one_to_many"
+	ManyToMany = "many_to_many"
 )
 
 // Option is one choice of a select, multiselect or status attribute.
@@ -111,6 +122,9 @@ type Object struct {
 	// requireAnyOf lists attributes of which a record needs at least one
 	// (people: first_name or last_name).
 	requireAnyOf []string
+	// matchUniqueOnly limits assert to unique attributes (companies:
+	// domain, as Zeeg allows, and any unique custom attribute).
+	matchUniqueOnly bool
 }
 
 // Attribute returns the attribute with the given key.
@@ -159,16 +173,25 @@ const (
 	Companies = "companies"
 )
 
+// standardObjects are built once; standardObject hands out copies.
+var standardObjects = map[string]Object{People: mustStandard(People), Companies: mustStandard(Companies)}
+
 // standardObject returns the code-defined part of a standard object: its
 // names and standard attributes. Custom attributes and timestamps come from
-// the store.
+// the store. The copy's attributes are the caller's to change.
 func standardObject(slug string) (Object, bool) {
+	o, ok := standardObjects[slug]
+	o.Attributes = slices.Clone(o.Attributes)
+	return o, ok
+}
+
+func mustStandard(slug string) Object {
 	switch slug {
 	case People:
 		return Object{
 			Slug: People, SingularName: "Person", PluralName: "People",
 			IsStandard: true, IsActive: true,
-			Attributes: []Attribute{
+			Attributes: append([]Attribute{
 				text("first_name", "First Name", "firstName"),
 				text("last_name", "Last Name", "lastName"),
 				text("salutation", "Salutation", "salutation"),
@@ -178,31 +201,46 @@ func standardObject(slug string) (Object, bool) {
 				{Key: "phone_number", Label: "Phone Number", Type: TypePhoneNumber, IsStandard: true, Field: "phoneNumber", keyed: true},
 				text("primary_location", "Primary Location", "primaryLocation"),
 				urlAttr("avatar_url", "Avatar URL", "avatarUrl"),
-				urlAttr("linkedin", "LinkedIn", "socials.linkedin"),
-				urlAttr("twitter", "Twitter", "socials.twitter"),
-				urlAttr("facebook", "Facebook", "socials.facebook"),
-				urlAttr("instagram", "Instagram", "socials.instagram"),
-			},
+				{Key: "company", Label: "Company", Type: TypeRelation, IsStandard: true, RelationType: ManyToOne,
+					RelatedObjectSlug: Companies, RelatedObjectLabel: "People", Field: "companyId"},
+			}, socials()...),
 			requireAnyOf: []string{"first_name", "last_name"},
-		}, true
+		}
 	case Companies:
 		return Object{
 			Slug: Companies, SingularName: "Company", PluralName: "Companies",
 			IsStandard: true, IsActive: true,
-			Attributes: []Attribute{
+			Attributes: append([]Attribute{
 				{Key: "name", Label: "Name", Type: TypeText, IsStandard: true, IsRequired: true, Field: "name"},
-				{Key: "domain", Label: "Domain", Type: TypeText, IsStandard: true, IsUnique: true, Field: "domain"},
+				{Key: "domain", Label: "Domain", Type: TypeText, IsStandard: true, IsUnique: true, Validation: []string{ValidateDomain}, Field: "domain"},
 				{Key: "description", Label: "Description", Type: TypeText, IsStandard: true, MaxLength: 10000, Field: "description"},
 				text("primary_location", "Primary Location", "primaryLocation"),
 				urlAttr("logo_url", "Logo URL", "logoUrl"),
-				urlAttr("linkedin", "LinkedIn", "socials.linkedin"),
-				urlAttr("twitter", "Twitter", "socials.twitter"),
-				urlAttr("facebook", "Facebook", "socials.facebook"),
-				urlAttr("instagram", "Instagram", "socials.instagram"),
-			},
-		}, true
+			}, socials()...),
+			matchUniqueOnly: true,
+		}
 	}
-	return Object{}, false
+	panic("kith: no standard object " + slug)
+}
+
+// socials are the social profile attributes of people and companies,
+// grouped under socials in their JSON.
+func socials() []Attribute {
+	return []Attribute{
+		urlAttr("linkedin", "LinkedIn", "socials.linkedin"),
+		urlAttr("twitter", "Twitter", "socials.twitter"),
+		urlAttr("facebook", "Facebook", "socials.facebook"),
+		urlAttr("instagram", "Instagram", "socials.instagram"),
+	}
+}
+
+// systemAttributes are the read-only attributes every custom object has.
+func systemAttributes() []Attribute {
+	return []Attribute{
+		{Key: "id", Label: "ID", Type: TypeText, IsRequired: true, IsStandard: true},
+		{Key: "created_at", Label: "Created At", Type: TypeDatetime, IsRequired: true, IsStandard: true},
+		{Key: "updated_at", Label: "Updated At", Type: TypeDatetime, IsStandard: true},
+	}
 }
 
 func text(key, label, field string) Attribute {
@@ -214,10 +252,10 @@ func urlAttr(key, label, field string) Attribute {
 }
 
 // StandardFields lists the standard attributes of a standard object with
-// their JSON field paths, for the views that map camelCase bodies.
+// their JSON field paths, for the views that map camelCase bodies. The
+// slice is shared: callers must not change it.
 func StandardFields(slug string) []Attribute {
-	o, _ := standardObject(slug)
-	return o.Attributes
+	return standardObjects[slug].Attributes
 }
 
 // IsStandardObject reports whether slug names a standard object.

@@ -2,21 +2,64 @@ package kith
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 )
 
 // Service is the record engine: every rule of people, companies and custom
 // objects lives here once, above the stores.
 type Service struct {
-	store Store
-	norm  *Normalizer
+	store   Store
+	norm    *Normalizer
+	schemas schemaCache
+	groups  writeGroups
 }
 
 // NewService returns a Service over store.
 func NewService(store Store, norm Normalizer) *Service {
-	return &Service{store: store, norm: &norm}
+	return &Service{
+		store:   store,
+		norm:    &norm,
+		schemas: schemaCache{m: map[schemaKey]cachedSchema{}},
+		groups:  writeGroups{pending: map[string][]*groupedWrite{}, running: map[string]bool{}},
+	}
+}
+
+// schemaCache keeps loaded object schemas by workspace and slug, each with
+// the workspace's schema version it was loaded at. The cached objects are
+// shared and never modified.
+type schemaCache struct {
+	mu sync.Mutex
+	m  map[schemaKey]cachedSchema
+}
+
+type schemaKey struct{ workspace, slug string }
+
+type cachedSchema struct {
+	version int64
+	obj     *Object
+}
+
+func (c *schemaCache) get(k schemaKey, version int64) *Object {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.m[k]; ok && e.version == version {
+		return e.obj
+	}
+	return nil
+}
+
+func (c *schemaCache) put(k schemaKey, version int64, obj *Object) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= 10000 { // bound memory; entries refill on use
+		clear(c.m)
+	}
+	c.m[k] = cachedSchema{version, obj}
 }
 
 // maxWriteAttempts bounds how often a write that lost a race is retried.
@@ -106,8 +149,35 @@ func (s *Service) TouchToken(ctx context.Context, id string, at time.Time) error
 	return s.store.TouchToken(ctx, id, at)
 }
 
-// object loads an object's whole schema inside a transaction.
+// object returns an object's whole schema inside a transaction: from the
+// cache when the workspace's schema version has not moved, else loaded.
 func (s *Service) object(ctx context.Context, tx Tx, slug string) (*Object, error) {
+	version, err := tx.SchemaVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key := schemaKey{tx.WorkspaceID(), slug}
+	if obj := s.schemas.get(key, version); obj != nil {
+		return obj, nil
+	}
+	obj, err := s.loadObject(ctx, tx, slug)
+	if err != nil {
+		return nil, err
+	}
+	s.schemas.put(key, version, obj)
+	return obj, nil
+}
+
+// schemaChanged gives the workspace a new schema version. Versions are
+// random, not counted: a version set by a transaction that rolls back is
+// never set again, so a schema cached under it can never look current.
+func (s *Service) schemaChanged(ctx context.Context, tx Tx) error {
+	var b [8]byte
+	rand.Read(b[:])
+	return tx.SetSchemaVersion(ctx, int64(binary.BigEndian.Uint64(b[:])>>1))
+}
+
+func (s *Service) loadObject(ctx context.Context, tx Tx, slug string) (*Object, error) {
 	row, err := tx.ObjectRow(ctx, slug)
 	if err != nil {
 		if ErrorCode(err) == ENotFound {
@@ -122,10 +192,12 @@ func (s *Service) object(ctx context.Context, tx Tx, slug string) (*Object, erro
 	obj := row
 	if std, ok := standardObject(slug); ok {
 		obj.Attributes = std.Attributes
-		obj.requireAnyOf = std.requireAnyOf
-		for i := range obj.Attributes {
-			obj.Attributes[i].CreatedAt, obj.Attributes[i].UpdatedAt = row.CreatedAt, row.CreatedAt
-		}
+		obj.requireAnyOf, obj.matchUniqueOnly = std.requireAnyOf, std.matchUniqueOnly
+	} else {
+		obj.Attributes = systemAttributes()
+	}
+	for i := range obj.Attributes {
+		obj.Attributes[i].CreatedAt, obj.Attributes[i].UpdatedAt = row.CreatedAt, row.CreatedAt
 	}
 	obj.Attributes = append(obj.Attributes, custom...)
 	return &obj, nil

@@ -31,6 +31,12 @@ func (textType) prepare(_ *Normalizer, a *Attribute, raw json.RawMessage) (any, 
 		if !validURL(s) {
 			return nil, fieldErr(FieldInvalidFormat, "%q is not a valid URL", s)
 		}
+	case a.validates(ValidateDomain):
+		d, ok := normalizeDomain(s)
+		if !ok {
+			return nil, fieldErr(FieldInvalidFormat, "%q is not a domain such as acme.com", s)
+		}
+		s = d
 	}
 	return s, nil
 }
@@ -54,6 +60,35 @@ func validEmail(s string) bool {
 	}
 	at := strings.LastIndexByte(s, '@')
 	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t\r\n")
+}
+
+// normalizeDomain reduces a domain or URL to its bare host: lower case,
+// without scheme, www., port, path or trailing dot
+// (https://www.Acme.com:443/about → acme.com).
+func normalizeDomain(s string) (string, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+	}
+	if i := strings.IndexAny(s, "/?#"); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.LastIndexByte(s, '@'); i >= 0 {
+		s = s[i+1:]
+	}
+	if i := strings.LastIndexByte(s, ':'); i >= 0 {
+		s = s[:i]
+	}
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "www."), ".")
+	if !strings.Contains(s, ".") || strings.Contains(s, "..") || strings.HasPrefix(s, ".") || len(s) > 253 {
+		return "", false
+	}
+	for _, r := range s {
+		if r <= ' ' || strings.ContainsRune(`"<>\^{|}`+"`", r) {
+			return "", false
+		}
+	}
+	return s, true
 }
 
 // validURL accepts an absolute http(s) URL, or a host-and-path such as

@@ -33,6 +33,7 @@ var valueTypes = map[AttributeType]valueType{
 	TypeStatus:      selectType{},
 	TypeMultiselect: multiselectType{},
 	TypeUser:        userType{},
+	TypeRelation:    relationType{},
 }
 
 // Normalizer holds the locale-dependent normalizations the values need.
@@ -114,8 +115,22 @@ func render(a *Attribute, v any) any {
 	return valueTypes[a.Type].render(a, v)
 }
 
-// Render returns the JSON form of attribute a's value in r (nil when unset).
-func (r *Record) Render(a *Attribute) any { return render(a, r.Values[a.Key]) }
+// Render returns the JSON form of attribute a's value in r (nil when
+// unset). The system attributes of custom objects render the record's id
+// and timestamps.
+func (r *Record) Render(a *Attribute) any {
+	if isSystemAttribute(a) {
+		switch a.Key {
+		case "id":
+			return r.ID
+		case "created_at":
+			return FormatTime(r.CreatedAt)
+		default:
+			return FormatTime(r.UpdatedAt)
+		}
+	}
+	return render(a, r.Values[a.Key])
+}
 
 func isNull(raw json.RawMessage) bool {
 	return bytes.Equal(bytes.TrimSpace(raw), []byte("null"))

@@ -21,13 +21,25 @@ var statusOf = map[kith.Code]int{
 	kith.EInternal:     http.StatusInternalServerError,
 }
 
-type errorBody struct {
-	Success              bool                         `json:"success"`
-	Status               int                          `json:"status"`
+// errorDetail is what an error says, in an error response and in a batch
+// item's result.
+type errorDetail struct {
 	Code                 kith.Code                    `json:"code"`
 	Message              string                       `json:"message"`
 	Errors               map[string][]kith.FieldError `json:"errors,omitempty"`
 	ConflictingRecordIDs []string                     `json:"conflictingRecordIds,omitempty"`
+}
+
+func detail(e *kith.Error) *errorDetail {
+	return &errorDetail{Code: e.Code, Message: e.Message, Errors: e.Fields, ConflictingRecordIDs: e.ConflictingRecordIDs}
+}
+
+type errorBody struct {
+	Success bool `json:"success"`
+	Status  int  `json:"status"`
+	*errorDetail
+	// Results lists a failed atomic batch's failing items.
+	Results []batchResult `json:"results,omitempty"`
 }
 
 // writeError writes every error response. Internal errors are logged and
@@ -38,7 +50,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		e = &kith.Error{Code: kith.EInternal, Err: err}
 	}
 	status := statusOf[e.Code]
-	body := errorBody{Status: status, Code: e.Code, Message: e.Message, Errors: e.Fields, ConflictingRecordIDs: e.ConflictingRecordIDs}
+	body := errorBody{Status: status, errorDetail: detail(e)}
+	for _, item := range e.Items {
+		body.Results = append(body.Results, batchResult{Index: item.Index, Status: "error", Error: detail(item.Err)})
+	}
 	switch e.Code {
 	case kith.EInternal:
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "request_id", w.Header().Get("X-Request-Id"), "err", err)

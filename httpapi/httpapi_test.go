@@ -24,7 +24,7 @@ type server struct {
 	write, read, other string // write and read tokens of "default"; a write token of "other"
 }
 
-func newServer(t *testing.T, open func(testing.TB) kith.Store) *server {
+func newServer(t testing.TB, open func(testing.TB) kith.Store) *server {
 	t.Helper()
 	svc := kith.NewService(open(t), kith.Normalizer{PhoneE164: phone.E164("")})
 	ctx, now := context.Background(), time.Now()
@@ -53,7 +53,7 @@ type response struct {
 	body   map[string]any
 }
 
-func (s *server) call(t *testing.T, method, path, token, contentType, body string) response {
+func (s *server) call(t testing.TB, method, path, token, contentType, body string) response {
 	t.Helper()
 	req, err := http.NewRequest(method, s.URL+path, strings.NewReader(body))
 	if err != nil {

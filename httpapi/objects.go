@@ -1,10 +1,7 @@
 package httpapi
 
 import (
-	"encoding/json"
-	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/kith-crm/kith"
 )
@@ -18,9 +15,82 @@ func (s *Server) getObject(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+func (s *Server) listObjects(w http.ResponseWriter, r *http.Request) error {
+	objs, err := s.svc.Objects(r.Context(), caller(r.Context()).WorkspaceID)
+	if err != nil {
+		return err
+	}
+	collection := make([]ordered, len(objs))
+	for i, o := range objs {
+		collection[i] = renderObject(o)
+	}
+	req := kith.ListRequest{Count: max(len(objs), 1), Page: 1}
+	writeJSON(w, http.StatusOK, ordered{
+		{"success", true}, {"status", http.StatusOK},
+		{"collection", collection},
+		{"pagination", pagination(r.URL, req, len(objs), len(objs), "")},
+	})
+	return nil
+}
+
+func (s *Server) createObject(w http.ResponseWriter, r *http.Request) error {
+	var spec kith.NewObject
+	if err := decodeJSON(r, &spec); err != nil {
+		return err
+	}
+	obj, err := s.svc.CreateObject(r.Context(), s.writeContext(w, r), spec)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, success(http.StatusCreated, "object", renderObject(obj)))
+	return nil
+}
+
+func (s *Server) patchObject(w http.ResponseWriter, r *http.Request) error {
+	var patch kith.ObjectPatch
+	if err := decodeJSON(r, &patch); err != nil {
+		return err
+	}
+	obj, err := s.svc.UpdateObject(r.Context(), s.writeContext(w, r), r.PathValue("slug"), patch)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, success(http.StatusOK, "object", renderObject(obj)))
+	return nil
+}
+
+func (s *Server) deleteObject(w http.ResponseWriter, r *http.Request) error {
+	if err := s.svc.DeleteObject(r.Context(), s.writeContext(w, r), r.PathValue("slug")); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ordered{{"success", true}, {"status", http.StatusOK}, {"message", "Object deleted."}})
+	return nil
+}
+
+func (s *Server) patchAttribute(w http.ResponseWriter, r *http.Request) error {
+	var patch kith.AttributePatch
+	if err := decodeJSON(r, &patch); err != nil {
+		return err
+	}
+	a, err := s.svc.UpdateAttribute(r.Context(), s.writeContext(w, r), r.PathValue("slug"), r.PathValue("key"), patch)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, success(http.StatusOK, "attribute", renderAttribute(a)))
+	return nil
+}
+
+func (s *Server) deleteAttribute(w http.ResponseWriter, r *http.Request) error {
+	if err := s.svc.DeleteAttribute(r.Context(), s.writeContext(w, r), r.PathValue("slug"), r.PathValue("key")); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ordered{{"success", true}, {"status", http.StatusOK}, {"message", "Attribute deleted."}})
+	return nil
+}
+
 func (s *Server) addAttribute(w http.ResponseWriter, r *http.Request) error {
 	var spec kith.NewAttribute
-	if err := decodeStrict(r, &spec); err != nil {
+	if err := decodeJSON(r, &spec); err != nil {
 		return err
 	}
 	a, err := s.svc.AddAttribute(r.Context(), s.writeContext(w, r), r.PathValue("slug"), spec)
@@ -29,33 +99,6 @@ func (s *Server) addAttribute(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusCreated, success(http.StatusCreated, "attribute", renderAttribute(a)))
 	return nil
-}
-
-// decodeStrict decodes a body into a struct, refusing unknown fields.
-func decodeStrict(r *http.Request, v any) error {
-	body, err := decodeObject(r)
-	if err != nil {
-		return err
-	}
-	raw, _ := json.Marshal(body)
-	d := json.NewDecoder(strings.NewReader(string(raw)))
-	d.DisallowUnknownFields()
-	err = d.Decode(v)
-	var typeErr *json.UnmarshalTypeError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &typeErr):
-		p := kith.Problems{}
-		p.Add(typeErr.Field, kith.FieldInvalidType, "must be %s", typeErr.Type)
-		return p.Err()
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		p := kith.Problems{}
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		p.Add(name, kith.FieldUnknownKey, "%s is not a field of this request", name)
-		return p.Err()
-	}
-	return &kith.Error{Code: kith.EBadRequest, Message: "The body is not valid: " + err.Error() + ".", Err: err}
 }
 
 func renderObject(o *kith.Object) ordered {

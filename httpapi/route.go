@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/kith-crm/kith"
@@ -29,6 +30,11 @@ func caller(ctx context.Context) kith.Token {
 // route wraps an API handler: request id, panic recovery, authentication,
 // the scope check, the body limit and error writing.
 func (s *Server) route(scope kith.Scope, h handlerFunc) http.Handler {
+	return s.routeLimit(scope, maxBody, h)
+}
+
+// routeLimit is route with another body limit.
+func (s *Server) routeLimit(scope kith.Scope, limit int64, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-Id")
 		if id == "" || len(id) > 128 {
@@ -49,7 +55,7 @@ func (s *Server) route(scope kith.Scope, h handlerFunc) http.Handler {
 			s.writeError(w, r, kith.Errorf(kith.EForbidden, "This endpoint needs a token with scope %s.", scope))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		if err := h(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, token))); err != nil {
 			s.writeError(w, r, err)
 		}
@@ -78,6 +84,7 @@ func decodeJSON(r *http.Request, v any) error {
 	}
 	d := json.NewDecoder(r.Body)
 	d.UseNumber()
+	d.DisallowUnknownFields() // for bodies decoded into structs
 	err := d.Decode(v)
 	if err == nil && d.More() {
 		err = errors.New("unexpected data after the JSON value")
@@ -94,6 +101,12 @@ func decodeJSON(r *http.Request, v any) error {
 	case errors.As(err, &typeErr):
 		p := kith.Problems{}
 		p.Add(typeErr.Field, kith.FieldInvalidType, "must be %s", typeErr.Type)
+		return p.Err()
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		// encoding/json has no error type for this one.
+		p := kith.Problems{}
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		p.Add(name, kith.FieldUnknownKey, "%s is not a field of this request", name)
 		return p.Err()
 	default:
 		return &kith.Error{Code: kith.EBadRequest, Message: "The body is not valid JSON: " + err.Error() + ".", Err: err}
@@ -113,11 +126,22 @@ func decodeObject(r *http.Request) (map[string]json.RawMessage, error) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	var err error
+	if o, ok := v.(ordered); ok {
+		err = o.encode(&buf, enc) // skips encoding/json's re-validation of MarshalJSON output
+		buf.WriteByte('\n')
+	} else {
+		err = enc.Encode(v)
+	}
+	if err != nil {
+		panic(err) // responses are built from values that always encode
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.Encode(v)
+	w.Write(buf.Bytes())
 }
 
 // field is one member of an ordered JSON object.
@@ -131,32 +155,55 @@ type field struct {
 type ordered []field
 
 func (o ordered) MarshalJSON() ([]byte, error) {
-	buf := []byte{'{'}
-	for i, f := range o {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		k, err := json.Marshal(f.Key)
-		if err != nil {
-			return nil, err
-		}
-		v, err := marshal(f.Value)
-		if err != nil {
-			return nil, err
-		}
-		buf = append(append(append(buf, k...), ':'), v...)
-	}
-	return append(buf, '}'), nil
-}
-
-func marshal(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
+	err := o.encode(&buf, enc)
+	return buf.Bytes(), err
+}
+
+// encode writes o to buf, encoding leaves with enc, which writes to buf.
+func (o ordered) encode(buf *bytes.Buffer, enc *json.Encoder) error {
+	leaf := func(v any) error {
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		buf.Truncate(buf.Len() - 1) // Encode ends with a newline
+		return nil
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	buf.WriteByte('{')
+	for i, f := range o {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if err := leaf(f.Key); err != nil {
+			return err
+		}
+		buf.WriteByte(':')
+		var err error
+		switch v := f.Value.(type) {
+		case ordered:
+			err = v.encode(buf, enc)
+		case []ordered:
+			buf.WriteByte('[')
+			for i, item := range v {
+				if i > 0 {
+					buf.WriteByte(',')
+				}
+				if err = item.encode(buf, enc); err != nil {
+					break
+				}
+			}
+			buf.WriteByte(']')
+		default:
+			err = leaf(v)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	buf.WriteByte('}')
+	return nil
 }
 
 // success is the envelope of a success response with one resource.

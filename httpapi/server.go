@@ -11,7 +11,8 @@ import (
 
 // Body limits.
 const (
-	maxBody = 1 << 20
+	maxBody      = 1 << 20
+	maxBatchBody = 16 << 20
 )
 
 // Server is Kith's HTTP API.
@@ -35,16 +36,31 @@ func (s *Server) Handler() http.Handler {
 		return kith.Errorf(kith.ENotFound, "There is no endpoint %s %s.", r.Method, r.URL.Path)
 	}))
 
+	mux.Handle("GET /v2/crm/objects", s.route(kith.ScopeRead, s.listObjects))
+	mux.Handle("POST /v2/crm/objects", s.route(kith.ScopeWrite, s.createObject))
 	mux.Handle("GET /v2/crm/objects/{slug}", s.route(kith.ScopeRead, s.getObject))
+	mux.Handle("PATCH /v2/crm/objects/{slug}", s.route(kith.ScopeWrite, s.patchObject))
+	mux.Handle("DELETE /v2/crm/objects/{slug}", s.route(kith.ScopeWrite, s.deleteObject))
 	mux.Handle("POST /v2/crm/objects/{slug}/attributes", s.route(kith.ScopeWrite, s.addAttribute))
+	mux.Handle("PATCH /v2/crm/objects/{slug}/attributes/{key}", s.route(kith.ScopeWrite, s.patchAttribute))
+	mux.Handle("DELETE /v2/crm/objects/{slug}/attributes/{key}", s.route(kith.ScopeWrite, s.deleteAttribute))
 
-	people := standardResource{slug: kith.People, key: "person"}
-	mux.Handle("GET /v2/crm/people", s.route(kith.ScopeRead, s.listStandard(people)))
-	mux.Handle("POST /v2/crm/people", s.route(kith.ScopeWrite, s.createStandard(people)))
-	mux.Handle("PUT /v2/crm/people", s.route(kith.ScopeWrite, s.assertStandard(people)))
-	mux.Handle("GET /v2/crm/people/{id}", s.route(kith.ScopeRead, s.getStandard(people)))
-	mux.Handle("PATCH /v2/crm/people/{id}", s.route(kith.ScopeWrite, s.patchStandard(people)))
-	mux.Handle("DELETE /v2/crm/people/{id}", s.route(kith.ScopeWrite, s.deleteStandard(people)))
+	// People and companies have their own paths and JSON; "" routes take
+	// the custom object's slug from the path.
+	for _, slug := range []string{kith.People, kith.Companies, ""} {
+		base := "/v2/crm/" + slug
+		if slug == "" {
+			base = "/v2/crm/{slug}"
+		}
+		mux.Handle("GET "+base, s.route(kith.ScopeRead, s.listRecords(slug)))
+		mux.Handle("POST "+base, s.route(kith.ScopeWrite, s.createRecord(slug)))
+		mux.Handle("PUT "+base, s.route(kith.ScopeWrite, s.assertRecord(slug)))
+		mux.Handle("PUT "+base+"/batch", s.routeLimit(kith.ScopeWrite, maxBatchBody, s.assertBatch(slug)))
+		mux.Handle("GET "+base+"/{id}", s.route(kith.ScopeRead, s.getRecord(slug)))
+		mux.Handle("PATCH "+base+"/{id}", s.route(kith.ScopeWrite, s.patchRecord(slug)))
+		mux.Handle("DELETE "+base+"/{id}", s.route(kith.ScopeWrite, s.deleteRecord(slug)))
+	}
+	mux.Handle("PATCH /v2/crm/{slug}/{id}/relation", s.route(kith.ScopeWrite, s.patchRelation))
 	return mux
 }
 

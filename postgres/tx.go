@@ -22,6 +22,19 @@ func micros(t time.Time) int64 { return t.UnixMicro() }
 
 func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
+func (t *tx) WorkspaceID() string { return t.ws }
+
+func (t *tx) SchemaVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := t.tx.QueryRow(ctx, `SELECT schema_version FROM workspaces WHERE id = $1`, t.ws).Scan(&v)
+	return v, interpretError(err)
+}
+
+func (t *tx) SetSchemaVersion(ctx context.Context, v int64) error {
+	_, err := t.tx.Exec(ctx, `UPDATE workspaces SET schema_version = $1 WHERE id = $2`, v, t.ws)
+	return interpretError(err)
+}
+
 func (t *tx) ObjectRow(ctx context.Context, slug string) (kith.Object, error) {
 	o := kith.Object{Slug: slug}
 	var created, updated int64
@@ -34,6 +47,49 @@ func (t *tx) ObjectRow(ctx context.Context, slug string) (kith.Object, error) {
 	}
 	o.CreatedAt, o.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return o, nil
+}
+
+func (t *tx) ObjectRows(ctx context.Context) ([]kith.Object, error) {
+	rows, err := t.tx.Query(ctx, `
+		SELECT slug, singular_name, plural_name, is_standard, is_active, created_at, updated_at
+		FROM objects WHERE workspace_id = $1 ORDER BY created_at, slug`, t.ws)
+	if err != nil {
+		return nil, interpretError(err)
+	}
+	defer rows.Close()
+	var out []kith.Object
+	for rows.Next() {
+		var o kith.Object
+		var created, updated int64
+		if err := rows.Scan(&o.Slug, &o.SingularName, &o.PluralName, &o.IsStandard, &o.IsActive, &created, &updated); err != nil {
+			return nil, interpretError(err)
+		}
+		o.CreatedAt, o.UpdatedAt = fromMicros(created), fromMicros(updated)
+		out = append(out, o)
+	}
+	return out, interpretError(rows.Err())
+}
+
+func (t *tx) InsertObject(ctx context.Context, o kith.Object) error {
+	_, err := t.tx.Exec(ctx, `
+		INSERT INTO objects (workspace_id, slug, singular_name, plural_name, is_standard, is_active, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		t.ws, o.Slug, o.SingularName, o.PluralName, o.IsStandard, o.IsActive, micros(o.CreatedAt), micros(o.UpdatedAt))
+	return interpretError(err)
+}
+
+func (t *tx) UpdateObject(ctx context.Context, o kith.Object) error {
+	_, err := t.tx.Exec(ctx, `
+		UPDATE objects SET singular_name = $1, plural_name = $2, updated_at = $3 WHERE workspace_id = $4 AND slug = $5`,
+		o.SingularName, o.PluralName, micros(o.UpdatedAt), t.ws, o.Slug)
+	return interpretError(err)
+}
+
+func (t *tx) DeleteObject(ctx context.Context, slug string) error {
+	var b pgx.Batch
+	b.Queue(`DELETE FROM attributes WHERE workspace_id = $1 AND object_slug = $2`, t.ws, slug)
+	b.Queue(`DELETE FROM objects WHERE workspace_id = $1 AND slug = $2`, t.ws, slug)
+	return interpretError(t.tx.SendBatch(ctx, &b).Close())
 }
 
 func (t *tx) CustomAttributes(ctx context.Context, slug string) ([]kith.Attribute, error) {
@@ -74,6 +130,19 @@ func (t *tx) InsertAttribute(ctx context.Context, slug string, a kith.Attribute)
 	return interpretError(err)
 }
 
+func (t *tx) UpdateAttribute(ctx context.Context, slug string, a kith.Attribute) error {
+	_, err := t.tx.Exec(ctx, `
+		UPDATE attributes SET label = $1, is_required = $2, is_unique = $3, is_archived = $4, config = $5, updated_at = $6
+		WHERE workspace_id = $7 AND object_slug = $8 AND key = $9`,
+		a.Label, a.IsRequired, a.IsUnique, a.IsArchived, a.EncodeConfig(), micros(a.UpdatedAt), t.ws, slug, a.Key)
+	return interpretError(err)
+}
+
+func (t *tx) DeleteAttribute(ctx context.Context, slug, key string) error {
+	_, err := t.tx.Exec(ctx, `DELETE FROM attributes WHERE workspace_id = $1 AND object_slug = $2 AND key = $3`, t.ws, slug, key)
+	return interpretError(err)
+}
+
 const recordColumns = `id, object_slug, data, seq, created_at, updated_at`
 
 func scanRecord(row pgx.Row) (kith.Record, error) {
@@ -94,6 +163,51 @@ func scanRecord(row pgx.Row) (kith.Record, error) {
 func (t *tx) Record(ctx context.Context, slug, id string) (kith.Record, error) {
 	return scanRecord(t.tx.QueryRow(ctx,
 		`SELECT `+recordColumns+` FROM records WHERE workspace_id = $1 AND id = $2 AND object_slug = $3`, t.ws, id, slug))
+}
+
+func (t *tx) RecordsByID(ctx context.Context, slug string, ids []string) ([]kith.Record, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return t.records(ctx, `SELECT `+recordColumns+` FROM records WHERE workspace_id = $1 AND object_slug = $2 AND id = ANY($3)`,
+		t.ws, slug, ids)
+}
+
+// records runs a query for records.
+func (t *tx) records(ctx context.Context, query string, args ...any) ([]kith.Record, error) {
+	rows, err := t.tx.Query(ctx, query, args...)
+	if err != nil {
+		return nil, interpretError(err)
+	}
+	defer rows.Close()
+	var out []kith.Record
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, interpretError(rows.Err())
+}
+
+func (t *tx) LinksTo(ctx context.Context, target string) ([]kith.LinkFrom, error) {
+	rows, err := t.tx.Query(ctx, `
+		SELECT object_slug, record_id, attribute_key FROM links WHERE workspace_id = $1 AND target_id = $2
+		ORDER BY record_id, attribute_key`, t.ws, target)
+	if err != nil {
+		return nil, interpretError(err)
+	}
+	defer rows.Close()
+	var out []kith.LinkFrom
+	for rows.Next() {
+		var l kith.LinkFrom
+		if err := rows.Scan(&l.Object, &l.RecordID, &l.Attribute); err != nil {
+			return nil, interpretError(err)
+		}
+		out = append(out, l)
+	}
+	return out, interpretError(rows.Err())
 }
 
 // keyColumns splits keys into the parallel arrays that unnest reads back.
@@ -166,21 +280,8 @@ func (t *tx) ListRecords(ctx context.Context, slug string, q kith.ListQuery) ([]
 		byKey = ` AND id IN (SELECT record_id FROM match_keys WHERE workspace_id = $1 AND object_slug = $2 AND attribute_key = $6 AND value = $7)`
 		args = append(args, q.Key.Attribute, q.Key.Value)
 	}
-	rows, err := t.tx.Query(ctx, `SELECT `+recordColumns+` FROM records WHERE workspace_id = $1 AND object_slug = $2 AND id > $3`+
+	return t.records(ctx, `SELECT `+recordColumns+` FROM records WHERE workspace_id = $1 AND object_slug = $2 AND id > $3`+
 		byKey+` ORDER BY id LIMIT $4 OFFSET $5`, args...)
-	if err != nil {
-		return nil, interpretError(err)
-	}
-	defer rows.Close()
-	var out []kith.Record
-	for rows.Next() {
-		r, err := scanRecord(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, interpretError(rows.Err())
 }
 
 func (t *tx) CountRecords(ctx context.Context, slug string, key *kith.MatchKey) (int, error) {
@@ -222,7 +323,7 @@ func (t *tx) saveSeq(ctx context.Context) error {
 // The write methods send their statements as one pgx.Batch: one round trip,
 // run in order, stopping at the first error.
 
-func (t *tx) InsertRecord(ctx context.Context, r kith.Record, keys []kith.MatchKey) error {
+func (t *tx) InsertRecord(ctx context.Context, r kith.Record, idx kith.Index) error {
 	data, err := kith.EncodeValues(r.Values)
 	if err != nil {
 		return err
@@ -230,11 +331,11 @@ func (t *tx) InsertRecord(ctx context.Context, r kith.Record, keys []kith.MatchK
 	var b pgx.Batch
 	b.Queue(`INSERT INTO records (workspace_id, `+recordColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		t.ws, r.ID, r.Object, data, r.Seq, micros(r.CreatedAt), micros(r.UpdatedAt))
-	t.queueInsertKeys(&b, r, keys)
+	t.queueIndex(&b, r, idx, kith.Index{})
 	return interpretError(t.tx.SendBatch(ctx, &b).Close())
 }
 
-func (t *tx) UpdateRecord(ctx context.Context, r kith.Record, add, remove []kith.MatchKey) error {
+func (t *tx) UpdateRecord(ctx context.Context, r kith.Record, add, remove kith.Index) error {
 	data, err := kith.EncodeValues(r.Values)
 	if err != nil {
 		return err
@@ -242,26 +343,34 @@ func (t *tx) UpdateRecord(ctx context.Context, r kith.Record, add, remove []kith
 	var b pgx.Batch
 	b.Queue(`UPDATE records SET data = $1, seq = $2, updated_at = $3 WHERE workspace_id = $4 AND id = $5`,
 		data, r.Seq, micros(r.UpdatedAt), t.ws, r.ID)
-	if len(remove) > 0 {
-		attrs, values, _ := keyColumns(remove)
+	t.queueIndex(&b, r, add, remove)
+	return interpretError(t.tx.SendBatch(ctx, &b).Close())
+}
+
+// queueIndex queues the removal and addition of r's match keys and links.
+// Keys are inserted in the order given: the engine sorts them so that
+// concurrent writers lock keys in one order and cannot deadlock.
+func (t *tx) queueIndex(b *pgx.Batch, r kith.Record, add, remove kith.Index) {
+	if len(remove.Keys) > 0 {
+		attrs, values, _ := keyColumns(remove.Keys)
 		// By record, as match_keys_by_record serves: a record has few keys.
 		b.Queue(`
 			DELETE FROM match_keys WHERE workspace_id = $1 AND record_id = $2
 			AND (attribute_key, value) IN (SELECT * FROM unnest($3::text[], $4::text[]))`,
 			t.ws, r.ID, attrs, values)
 	}
-	t.queueInsertKeys(&b, r, add)
-	return interpretError(t.tx.SendBatch(ctx, &b).Close())
-}
-
-// queueInsertKeys queues the insert of r's keys in the order given: the
-// engine sorts them so that concurrent writers lock keys in one order and
-// cannot deadlock.
-func (t *tx) queueInsertKeys(b *pgx.Batch, r kith.Record, keys []kith.MatchKey) {
-	if len(keys) == 0 {
+	for _, l := range remove.Links {
+		b.Queue(`DELETE FROM links WHERE workspace_id = $1 AND record_id = $2 AND attribute_key = $3 AND target_id = $4`,
+			t.ws, r.ID, l.Attribute, l.Target)
+	}
+	for _, l := range add.Links {
+		b.Queue(`INSERT INTO links (workspace_id, record_id, attribute_key, target_id, object_slug) VALUES ($1, $2, $3, $4, $5)`,
+			t.ws, r.ID, l.Attribute, l.Target, r.Object)
+	}
+	if len(add.Keys) == 0 {
 		return
 	}
-	attrs, values, unique := keyColumns(keys)
+	attrs, values, unique := keyColumns(add.Keys)
 	b.Queue(`
 		INSERT INTO match_keys (workspace_id, object_slug, attribute_key, value, record_id, is_unique)
 		SELECT $1, $2, k.attribute_key, k.value, $3, k.is_unique
@@ -273,6 +382,7 @@ func (t *tx) queueInsertKeys(b *pgx.Batch, r kith.Record, keys []kith.MatchKey) 
 func (t *tx) DeleteRecord(ctx context.Context, r kith.Record, seq int64, at time.Time) error {
 	var b pgx.Batch
 	b.Queue(`DELETE FROM match_keys WHERE workspace_id = $1 AND record_id = $2`, t.ws, r.ID)
+	b.Queue(`DELETE FROM links WHERE workspace_id = $1 AND record_id = $2`, t.ws, r.ID)
 	b.Queue(`DELETE FROM records WHERE workspace_id = $1 AND id = $2`, t.ws, r.ID)
 	b.Queue(`INSERT INTO tombstones (workspace_id, seq, object_slug, record_id, deleted_at) VALUES ($1, $2, $3, $4, $5)`,
 		t.ws, seq, r.Object, r.ID, micros(at))

@@ -13,6 +13,22 @@ import (
 type tx struct {
 	tx *sql.Tx
 	ws string
+	// seq is the last change sequence number handed out, 0 before the
+	// first: the counter is read once and stored once per transaction.
+	seq int64
+}
+
+func (t *tx) WorkspaceID() string { return t.ws }
+
+func (t *tx) SchemaVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := t.tx.QueryRowContext(ctx, `SELECT schema_version FROM workspaces WHERE id = ?`, t.ws).Scan(&v)
+	return v, interpretError(err)
+}
+
+func (t *tx) SetSchemaVersion(ctx context.Context, v int64) error {
+	_, err := t.tx.ExecContext(ctx, `UPDATE workspaces SET schema_version = ? WHERE id = ?`, v, t.ws)
+	return interpretError(err)
 }
 
 func micros(t time.Time) int64 { return t.UnixMicro() }
@@ -31,6 +47,64 @@ func (t *tx) ObjectRow(ctx context.Context, slug string) (kith.Object, error) {
 	}
 	o.CreatedAt, o.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return o, nil
+}
+
+func (t *tx) ObjectRows(ctx context.Context) ([]kith.Object, error) {
+	rows, err := t.tx.QueryContext(ctx, `
+		SELECT slug, singular_name, plural_name, is_standard, is_active, created_at, updated_at
+		FROM objects WHERE workspace_id = ? ORDER BY created_at, slug`, t.ws)
+	if err != nil {
+		return nil, interpretError(err)
+	}
+	defer rows.Close()
+	var out []kith.Object
+	for rows.Next() {
+		var o kith.Object
+		var created, updated int64
+		if err := rows.Scan(&o.Slug, &o.SingularName, &o.PluralName, &o.IsStandard, &o.IsActive, &created, &updated); err != nil {
+			return nil, interpretError(err)
+		}
+		o.CreatedAt, o.UpdatedAt = fromMicros(created), fromMicros(updated)
+		out = append(out, o)
+	}
+	return out, interpretError(rows.Err())
+}
+
+func (t *tx) InsertObject(ctx context.Context, o kith.Object) error {
+	_, err := t.tx.ExecContext(ctx, `
+		INSERT INTO objects (workspace_id, slug, singular_name, plural_name, is_standard, is_active, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.ws, o.Slug, o.SingularName, o.PluralName, o.IsStandard, o.IsActive, micros(o.CreatedAt), micros(o.UpdatedAt))
+	return interpretError(err)
+}
+
+func (t *tx) UpdateObject(ctx context.Context, o kith.Object) error {
+	_, err := t.tx.ExecContext(ctx, `
+		UPDATE objects SET singular_name = ?, plural_name = ?, updated_at = ? WHERE workspace_id = ? AND slug = ?`,
+		o.SingularName, o.PluralName, micros(o.UpdatedAt), t.ws, o.Slug)
+	return interpretError(err)
+}
+
+func (t *tx) DeleteObject(ctx context.Context, slug string) error {
+	return t.exec(ctx,
+		stmt{`DELETE FROM attributes WHERE workspace_id = ? AND object_slug = ?`, []any{t.ws, slug}},
+		stmt{`DELETE FROM objects WHERE workspace_id = ? AND slug = ?`, []any{t.ws, slug}},
+	)
+}
+
+// stmt is one statement of a sequence that exec runs in order.
+type stmt struct {
+	sql  string
+	args []any
+}
+
+func (t *tx) exec(ctx context.Context, stmts ...stmt) error {
+	for _, s := range stmts {
+		if _, err := t.tx.ExecContext(ctx, s.sql, s.args...); err != nil {
+			return interpretError(err)
+		}
+	}
+	return nil
 }
 
 func (t *tx) CustomAttributes(ctx context.Context, slug string) ([]kith.Attribute, error) {
@@ -67,6 +141,19 @@ func (t *tx) InsertAttribute(ctx context.Context, slug string, a kith.Attribute)
 	return interpretError(err)
 }
 
+func (t *tx) UpdateAttribute(ctx context.Context, slug string, a kith.Attribute) error {
+	_, err := t.tx.ExecContext(ctx, `
+		UPDATE attributes SET label = ?, is_required = ?, is_unique = ?, is_archived = ?, config = ?, updated_at = ?
+		WHERE workspace_id = ? AND object_slug = ? AND key = ?`,
+		a.Label, a.IsRequired, a.IsUnique, a.IsArchived, a.EncodeConfig(), micros(a.UpdatedAt), t.ws, slug, a.Key)
+	return interpretError(err)
+}
+
+func (t *tx) DeleteAttribute(ctx context.Context, slug, key string) error {
+	_, err := t.tx.ExecContext(ctx, `DELETE FROM attributes WHERE workspace_id = ? AND object_slug = ? AND key = ?`, t.ws, slug, key)
+	return interpretError(err)
+}
+
 const recordColumns = `id, object_slug, data, seq, created_at, updated_at`
 
 func scanRecord(row interface{ Scan(...any) error }) (kith.Record, error) {
@@ -87,6 +174,55 @@ func scanRecord(row interface{ Scan(...any) error }) (kith.Record, error) {
 func (t *tx) Record(ctx context.Context, slug, id string) (kith.Record, error) {
 	return scanRecord(t.tx.QueryRowContext(ctx,
 		`SELECT `+recordColumns+` FROM records WHERE workspace_id = ? AND id = ? AND object_slug = ?`, t.ws, id, slug))
+}
+
+func (t *tx) RecordsByID(ctx context.Context, slug string, ids []string) ([]kith.Record, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := []any{t.ws, slug}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	return t.records(ctx, `SELECT `+recordColumns+` FROM records WHERE workspace_id = ? AND object_slug = ? AND id IN (?`+
+		strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+}
+
+// records runs a query for records.
+func (t *tx) records(ctx context.Context, query string, args ...any) ([]kith.Record, error) {
+	rows, err := t.tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, interpretError(err)
+	}
+	defer rows.Close()
+	var out []kith.Record
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, interpretError(rows.Err())
+}
+
+func (t *tx) LinksTo(ctx context.Context, target string) ([]kith.LinkFrom, error) {
+	rows, err := t.tx.QueryContext(ctx, `
+		SELECT object_slug, record_id, attribute_key FROM links WHERE workspace_id = ? AND target_id = ?
+		ORDER BY record_id, attribute_key`, t.ws, target)
+	if err != nil {
+		return nil, interpretError(err)
+	}
+	defer rows.Close()
+	var out []kith.LinkFrom
+	for rows.Next() {
+		var l kith.LinkFrom
+		if err := rows.Scan(&l.Object, &l.RecordID, &l.Attribute); err != nil {
+			return nil, interpretError(err)
+		}
+		out = append(out, l)
+	}
+	return out, interpretError(rows.Err())
 }
 
 func (t *tx) FindKeys(ctx context.Context, slug string, keys []kith.MatchKey) ([]kith.KeyHit, error) {
@@ -146,20 +282,7 @@ func (t *tx) ListRecords(ctx context.Context, slug string, q kith.ListQuery) ([]
 	}
 	query += ` ORDER BY id LIMIT ? OFFSET ?`
 	args = append(args, q.Limit, q.Offset)
-	rows, err := t.tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, interpretError(err)
-	}
-	defer rows.Close()
-	var out []kith.Record
-	for rows.Next() {
-		r, err := scanRecord(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, interpretError(rows.Err())
+	return t.records(ctx, query, args...)
 }
 
 func (t *tx) CountRecords(ctx context.Context, slug string, key *kith.MatchKey) (int, error) {
@@ -176,12 +299,25 @@ func (t *tx) CountRecords(ctx context.Context, slug string, key *kith.MatchKey) 
 }
 
 func (t *tx) NextSeq(ctx context.Context) (int64, error) {
-	var seq int64
-	err := t.tx.QueryRowContext(ctx, `UPDATE workspaces SET seq = seq + 1 WHERE id = ? RETURNING seq`, t.ws).Scan(&seq)
-	return seq, interpretError(err)
+	if t.seq == 0 {
+		if err := t.tx.QueryRowContext(ctx, `SELECT seq FROM workspaces WHERE id = ?`, t.ws).Scan(&t.seq); err != nil {
+			return 0, interpretError(err)
+		}
+	}
+	t.seq++
+	return t.seq, nil
 }
 
-func (t *tx) InsertRecord(ctx context.Context, r kith.Record, keys []kith.MatchKey) error {
+// storeSeq writes the counter back before the transaction commits.
+func (t *tx) storeSeq(ctx context.Context) error {
+	if t.seq == 0 {
+		return nil
+	}
+	_, err := t.tx.ExecContext(ctx, `UPDATE workspaces SET seq = ? WHERE id = ?`, t.seq, t.ws)
+	return interpretError(err)
+}
+
+func (t *tx) InsertRecord(ctx context.Context, r kith.Record, idx kith.Index) error {
 	data, err := kith.EncodeValues(r.Values)
 	if err != nil {
 		return err
@@ -190,10 +326,10 @@ func (t *tx) InsertRecord(ctx context.Context, r kith.Record, keys []kith.MatchK
 		t.ws, r.ID, r.Object, data, r.Seq, micros(r.CreatedAt), micros(r.UpdatedAt)); err != nil {
 		return interpretError(err)
 	}
-	return t.insertKeys(ctx, r, keys)
+	return t.index(ctx, r, idx, kith.Index{})
 }
 
-func (t *tx) UpdateRecord(ctx context.Context, r kith.Record, add, remove []kith.MatchKey) error {
+func (t *tx) UpdateRecord(ctx context.Context, r kith.Record, add, remove kith.Index) error {
 	data, err := kith.EncodeValues(r.Values)
 	if err != nil {
 		return err
@@ -202,42 +338,41 @@ func (t *tx) UpdateRecord(ctx context.Context, r kith.Record, add, remove []kith
 		data, r.Seq, micros(r.UpdatedAt), t.ws, r.ID); err != nil {
 		return interpretError(err)
 	}
-	for _, k := range remove {
-		if _, err := t.tx.ExecContext(ctx, `
-			DELETE FROM match_keys WHERE workspace_id = ? AND object_slug = ? AND attribute_key = ? AND value = ? AND record_id = ?`,
-			t.ws, r.Object, k.Attribute, k.Value, r.ID); err != nil {
-			return interpretError(err)
-		}
-	}
-	return t.insertKeys(ctx, r, add)
+	return t.index(ctx, r, add, remove)
 }
 
-func (t *tx) insertKeys(ctx context.Context, r kith.Record, keys []kith.MatchKey) error {
-	for _, k := range keys {
-		if _, err := t.tx.ExecContext(ctx, `
-			INSERT INTO match_keys (workspace_id, object_slug, attribute_key, value, record_id, is_unique) VALUES (?, ?, ?, ?, ?, ?)`,
-			t.ws, r.Object, k.Attribute, k.Value, r.ID, k.Unique); err != nil {
-			return interpretError(err)
-		}
+// index removes and adds a record's match keys and links.
+func (t *tx) index(ctx context.Context, r kith.Record, add, remove kith.Index) error {
+	var stmts []stmt
+	for _, k := range remove.Keys {
+		stmts = append(stmts, stmt{`
+			DELETE FROM match_keys WHERE workspace_id = ? AND object_slug = ? AND attribute_key = ? AND value = ? AND record_id = ?`,
+			[]any{t.ws, r.Object, k.Attribute, k.Value, r.ID}})
 	}
-	return nil
+	for _, l := range remove.Links {
+		stmts = append(stmts, stmt{`DELETE FROM links WHERE workspace_id = ? AND record_id = ? AND attribute_key = ? AND target_id = ?`,
+			[]any{t.ws, r.ID, l.Attribute, l.Target}})
+	}
+	for _, k := range add.Keys {
+		stmts = append(stmts, stmt{`
+			INSERT INTO match_keys (workspace_id, object_slug, attribute_key, value, record_id, is_unique) VALUES (?, ?, ?, ?, ?, ?)`,
+			[]any{t.ws, r.Object, k.Attribute, k.Value, r.ID, k.Unique}})
+	}
+	for _, l := range add.Links {
+		stmts = append(stmts, stmt{`INSERT INTO links (workspace_id, record_id, attribute_key, target_id, object_slug) VALUES (?, ?, ?, ?, ?)`,
+			[]any{t.ws, r.ID, l.Attribute, l.Target, r.Object}})
+	}
+	return t.exec(ctx, stmts...)
 }
 
 func (t *tx) DeleteRecord(ctx context.Context, r kith.Record, seq int64, at time.Time) error {
-	for _, stmt := range []struct {
-		sql  string
-		args []any
-	}{
-		{`DELETE FROM match_keys WHERE workspace_id = ? AND record_id = ?`, []any{t.ws, r.ID}},
-		{`DELETE FROM records WHERE workspace_id = ? AND id = ?`, []any{t.ws, r.ID}},
-		{`INSERT INTO tombstones (workspace_id, seq, object_slug, record_id, deleted_at) VALUES (?, ?, ?, ?, ?)`,
+	return t.exec(ctx,
+		stmt{`DELETE FROM match_keys WHERE workspace_id = ? AND record_id = ?`, []any{t.ws, r.ID}},
+		stmt{`DELETE FROM links WHERE workspace_id = ? AND record_id = ?`, []any{t.ws, r.ID}},
+		stmt{`DELETE FROM records WHERE workspace_id = ? AND id = ?`, []any{t.ws, r.ID}},
+		stmt{`INSERT INTO tombstones (workspace_id, seq, object_slug, record_id, deleted_at) VALUES (?, ?, ?, ?, ?)`,
 			[]any{t.ws, seq, r.Object, r.ID, micros(at)}},
-	} {
-		if _, err := t.tx.ExecContext(ctx, stmt.sql, stmt.args...); err != nil {
-			return interpretError(err)
-		}
-	}
-	return nil
+	)
 }
 
 func (t *tx) Tombstones(ctx context.Context, after int64, limit int) ([]kith.Tombstone, error) {

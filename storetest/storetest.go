@@ -39,6 +39,13 @@ func Run(t *testing.T, open func(testing.TB) kith.Store) {
 		{"ChangeSequenceAndTombstones", testSequenceAndTombstones},
 		{"AttributeKeys", testAttributeKeys},
 		{"TokensAndWorkspaces", testTokens},
+		{"Companies", testCompanies},
+		{"PersonCompanyLink", testPersonCompanyLink},
+		{"CustomObjects", testCustomObjects},
+		{"OptionsReplaceAll", testOptionsReplaceAll},
+		{"UniqueTurnedOn", testUniqueTurnedOn},
+		{"Relations", testRelations},
+		{"EveryAttributeType", testTypes},
 		{"ConcurrentAssertsNeverDuplicate", testConcurrentAsserts},
 	}
 	for _, tt := range tests {
@@ -97,8 +104,14 @@ type body map[string]any
 
 func input(t testing.TB, b body) kith.Input {
 	t.Helper()
+	return standardInput(t, kith.People, b)
+}
+
+// standardInput is input for people or companies.
+func standardInput(t testing.TB, slug string, b body) kith.Input {
+	t.Helper()
 	paths := map[string]string{}
-	for _, a := range kith.StandardFields(kith.People) {
+	for _, a := range kith.StandardFields(slug) {
 		paths[a.Key] = a.Field
 	}
 	in := kith.Input{}

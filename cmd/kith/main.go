@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	_ "net/http/pprof" // served only on --debug-addr
 	"os"
 	"os/signal"
 	"strings"
@@ -35,11 +36,11 @@ func main() {
 const usage = `Kith, a self-hosted CRM API server.
 
 Usage:
-  kith serve [--addr HOST:PORT] [--db PATH|postgres://URL] [--phone-region CC]
+  kith serve [--addr HOST:PORT] [--db PATH|postgres://URL] [--phone-region CC] [--debug-addr HOST:PORT]
   kith token create [--db …] --workspace NAME [--scopes crm:read,crm:write] [--name NAME]
   kith migrate [--db …]
 
-Environment: KITH_ADDR, KITH_DB, KITH_PHONE_REGION (flags win).
+Environment: KITH_ADDR, KITH_DB, KITH_PHONE_REGION, KITH_DEBUG_ADDR (flags win).
 `
 
 // config is every setting of Kith: defaults, then KITH_* variables, then
@@ -48,6 +49,7 @@ type config struct {
 	Addr        string
 	DB          string
 	PhoneRegion string
+	DebugAddr   string
 }
 
 func (c *config) bind(fs *flag.FlagSet, getenv func(string) string) {
@@ -115,6 +117,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs := newFlags("serve", stderr)
 	cfg.bind(fs, getenv)
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on (env KITH_ADDR)")
+	fs.StringVar(&cfg.DebugAddr, "debug-addr", getenv("KITH_DEBUG_ADDR"), "if set, serve Go's profiler (/debug/pprof/) on this address (env KITH_DEBUG_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -143,6 +146,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		ReadTimeout:       2 * time.Minute,
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
+	}
+	if cfg.DebugAddr != "" {
+		debug, err := net.Listen("tcp", cfg.DebugAddr)
+		if err != nil {
+			return err
+		}
+		defer debug.Close()
+		go http.Serve(debug, http.DefaultServeMux) // net/http/pprof registers there
+		fmt.Fprintf(stdout, "profiler on http://%s/debug/pprof/\n", debug.Addr())
 	}
 	fmt.Fprintf(stdout, "listening on http://%s\n", ln.Addr())
 	errc := make(chan error, 1)

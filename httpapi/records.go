@@ -8,41 +8,53 @@ import (
 	"github.com/kith-crm/kith"
 )
 
-// standardResource is a standard object served under its own path
-// (/v2/crm/people) with camelCase bodies.
-type standardResource struct {
-	slug string // people
-	key  string // person: the envelope key of one record
+// The record handlers serve people, companies and custom objects alike;
+// a view (views.go) maps each object's JSON. Each takes the object's slug,
+// or "" to read it from the path.
+
+func objectSlug(r *http.Request, slug string) string {
+	if slug != "" {
+		return slug
+	}
+	return r.PathValue("slug")
 }
 
-func (s *Server) getStandard(res standardResource) handlerFunc {
+// writeRecord writes one record in its view's envelope.
+func writeRecord(w http.ResponseWriter, status int, res *kith.Result) {
+	v := viewOf(res.Object.Slug)
+	writeJSON(w, status, success(status, v.key(), v.render(res.Object, &res.Record, res.Related)))
+}
+
+func (s *Server) getRecord(slug string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		out, err := s.svc.Get(r.Context(), caller(r.Context()).WorkspaceID, res.slug, r.PathValue("id"))
+		res, err := s.svc.Get(r.Context(), caller(r.Context()).WorkspaceID, objectSlug(r, slug), r.PathValue("id"))
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, success(http.StatusOK, res.key, renderStandard(out.Object, &out.Record)))
+		writeRecord(w, http.StatusOK, res)
 		return nil
 	}
 }
 
-func (s *Server) createStandard(res standardResource) handlerFunc {
+func (s *Server) createRecord(slug string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
+		slug := objectSlug(r, slug)
 		body, err := decodeObject(r)
 		if err != nil {
 			return err
 		}
-		out, err := s.svc.Create(r.Context(), s.writeContext(w, r), res.slug, decodeStandard(res.slug, body))
+		res, err := s.svc.Create(r.Context(), s.writeContext(w, r), slug, viewOf(slug).decode(body))
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusCreated, success(http.StatusCreated, res.key, renderStandard(out.Object, &out.Record)))
+		writeRecord(w, http.StatusCreated, res)
 		return nil
 	}
 }
 
-func (s *Server) assertStandard(res standardResource) handlerFunc {
+func (s *Server) assertRecord(slug string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
+		slug := objectSlug(r, slug)
 		matching := r.URL.Query().Get("matchingAttribute")
 		if matching == "" {
 			return kith.Errorf(kith.EBadRequest, "The query parameter matchingAttribute is required, e.g. ?matchingAttribute=email.")
@@ -51,66 +63,78 @@ func (s *Server) assertStandard(res standardResource) handlerFunc {
 		if err != nil {
 			return err
 		}
-		out, err := s.svc.Assert(r.Context(), s.writeContext(w, r), res.slug, matching, decodeStandard(res.slug, body))
+		res, err := s.svc.Assert(r.Context(), s.writeContext(w, r), slug, matching, viewOf(slug).decode(body))
 		if err != nil {
 			return err
 		}
 		status := http.StatusOK
-		if out.Outcome == kith.Created {
+		if res.Outcome == kith.Created {
 			status = http.StatusCreated
 		}
-		writeJSON(w, status, success(status, res.key, renderStandard(out.Object, &out.Record)))
+		writeRecord(w, status, res)
 		return nil
 	}
 }
 
-func (s *Server) patchStandard(res standardResource) handlerFunc {
+func (s *Server) patchRecord(slug string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
+		slug := objectSlug(r, slug)
 		body, err := decodeObject(r)
 		if err != nil {
 			return err
 		}
-		out, err := s.svc.Patch(r.Context(), s.writeContext(w, r), res.slug, r.PathValue("id"), decodeStandard(res.slug, body))
+		res, err := s.svc.Patch(r.Context(), s.writeContext(w, r), slug, r.PathValue("id"), viewOf(slug).decode(body))
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, success(http.StatusOK, res.key, renderStandard(out.Object, &out.Record)))
+		writeRecord(w, http.StatusOK, res)
 		return nil
 	}
 }
 
-func (s *Server) deleteStandard(res standardResource) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		return s.deleteRecord(w, r, res.slug)
-	}
-}
-
-func (s *Server) deleteRecord(w http.ResponseWriter, r *http.Request, slug string) error {
-	if err := s.svc.Delete(r.Context(), s.writeContext(w, r), slug, r.PathValue("id")); err != nil {
+func (s *Server) patchRelation(w http.ResponseWriter, r *http.Request) error {
+	var patch kith.RelationPatch
+	if err := decodeJSON(r, &patch); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, ordered{{"success", true}, {"status", http.StatusOK}, {"message", "Record deleted."}})
+	res, err := s.svc.UpdateRelation(r.Context(), s.writeContext(w, r), r.PathValue("slug"), r.PathValue("id"), patch)
+	if err != nil {
+		return err
+	}
+	writeRecord(w, http.StatusOK, res)
 	return nil
 }
 
-func (s *Server) listStandard(res standardResource) handlerFunc {
+func (s *Server) deleteRecord(slug string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := s.svc.Delete(r.Context(), s.writeContext(w, r), objectSlug(r, slug), r.PathValue("id")); err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, ordered{{"success", true}, {"status", http.StatusOK}, {"message", "Record deleted."}})
+		return nil
+	}
+}
+
+func (s *Server) listRecords(slug string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		slug := objectSlug(r, slug)
 		req, err := parseList(r.URL.Query())
 		if err != nil {
 			return err
 		}
-		page, err := s.svc.List(r.Context(), caller(r.Context()).WorkspaceID, res.slug, req)
+		page, err := s.svc.List(r.Context(), caller(r.Context()).WorkspaceID, slug, req)
 		if err != nil {
 			return err
 		}
+		v := viewOf(slug)
 		collection := make([]ordered, len(page.Records))
 		for i := range page.Records {
-			collection[i] = renderStandard(page.Object, &page.Records[i])
+			collection[i] = v.render(page.Object, &page.Records[i], page.Related)
 		}
 		writeJSON(w, http.StatusOK, ordered{
 			{"success", true}, {"status", http.StatusOK},
 			{"collection", collection},
-			{"pagination", pagination(r.URL, req, page)},
+			{"pagination", pagination(r.URL, req, page.Total, len(page.Records), page.NextCursor())},
 		})
 		return nil
 	}
@@ -148,15 +172,15 @@ func parseList(q url.Values) (kith.ListRequest, error) {
 
 // pagination describes a page: totals and page links in page mode, the
 // next cursor in cursor mode.
-func pagination(u *url.URL, req kith.ListRequest, page *kith.Page) ordered {
+func pagination(u *url.URL, req kith.ListRequest, total, count int, nextCursor string) ordered {
 	if req.UseCursor {
 		var next any
-		if c := page.NextCursor(); c != "" {
-			next = c
+		if nextCursor != "" {
+			next = nextCursor
 		}
-		return ordered{{"count", len(page.Records)}, {"nextCursor", next}}
+		return ordered{{"count", count}, {"nextCursor", next}}
 	}
-	totalPages := (page.Total + req.Count - 1) / req.Count
+	totalPages := (total + req.Count - 1) / req.Count
 	link := func(n int) any {
 		if n < 1 || n > totalPages {
 			return nil
@@ -166,8 +190,8 @@ func pagination(u *url.URL, req kith.ListRequest, page *kith.Page) ordered {
 		return u.Path + "?" + q.Encode()
 	}
 	return ordered{
-		{"total", page.Total},
-		{"count", len(page.Records)},
+		{"total", total},
+		{"count", count},
 		{"totalPages", totalPages},
 		{"previousPage", link(req.Page - 1)},
 		{"currentPage", req.Page},

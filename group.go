@@ -1,0 +1,83 @@
+package kith
+
+import (
+	"context"
+	"sync"
+)
+
+// maxGroup bounds how many writes share one transaction.
+const maxGroup = 256
+
+// writeGroups runs concurrent single-record writes of a workspace in shared
+// transactions (group commit). The first writer to arrive while no group of
+// its workspace runs becomes the leader: it runs every write queued so far
+// in one transaction, then the writes queued meanwhile, until the queue is
+// empty. A store's single writer (SQLite) or a per-workspace lock
+// (PostgreSQL's change counter) then costs once per group, not per write.
+type writeGroups struct {
+	mu      sync.Mutex
+	pending map[string][]*groupedWrite // by workspace
+	running map[string]bool
+}
+
+type groupedWrite struct {
+	wc   WriteContext
+	fn   func(Tx) error
+	err  error
+	done chan struct{}
+}
+
+// grouped runs fn in a write transaction that it may share with other
+// writes of the workspace. fn must fail with a client error (EInvalid,
+// EConflict, ...) before it writes anything, as the engine's record writes
+// do: such an error fails fn's write alone. Any other error fails the
+// group's transaction, which then runs again.
+func (s *Service) grouped(ctx context.Context, wc WriteContext, fn func(Tx) error) error {
+	w := &groupedWrite{wc: wc, fn: fn, done: make(chan struct{})}
+	g := &s.groups
+	ws := wc.WorkspaceID
+	g.mu.Lock()
+	g.pending[ws] = append(g.pending[ws], w)
+	if g.running[ws] {
+		g.mu.Unlock()
+		<-w.done // the leader always finishes what it took
+		return w.err
+	}
+	g.running[ws] = true
+	for {
+		batch := g.pending[ws]
+		if len(batch) > maxGroup {
+			batch = batch[:maxGroup]
+		}
+		g.pending[ws] = g.pending[ws][len(batch):]
+		if len(batch) == 0 {
+			delete(g.pending, ws)
+			delete(g.running, ws)
+			g.mu.Unlock()
+			return w.err
+		}
+		g.mu.Unlock()
+		s.runGroup(context.WithoutCancel(ctx), batch)
+		g.mu.Lock()
+	}
+}
+
+// runGroup runs a group's writes in one transaction and hands each its
+// outcome.
+func (s *Service) runGroup(ctx context.Context, batch []*groupedWrite) {
+	err := s.write(ctx, batch[0].wc, func(tx Tx) error {
+		for _, w := range batch {
+			w.err = w.fn(tx)
+			if w.err != nil && !isClientError(w.err) {
+				return w.err
+			}
+		}
+		return nil
+	})
+	for _, w := range batch {
+		if err != nil {
+			w.err = err
+		}
+		close(w.done)
+	}
+}
