@@ -56,5 +56,5 @@ func sortedStrings(v any) string {
 		s = append(s, str)
 	}
 	sort.Strings(s)
-	return strings.Join(s, "\x00")
+	return strings.Join(s, "\x1f") // the unit separator: no id holds it, and PostgreSQL text can
 }

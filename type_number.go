@@ -29,9 +29,12 @@ func (numberType) matchValue(_ *Normalizer, _ *Attribute, v any) string {
 
 func (numberType) render(_ *Attribute, v any) any { return v }
 
+// formatNumber writes plain decimal digits, never an exponent, and 0 for
+// -0: the form PostgreSQL's JSONB stores numbers in, so a stored number
+// reads back as written and re-sending it is no change.
 func formatNumber(f float64) json.Number {
-	if math.Abs(f) < 1e21 {
-		return json.Number(strconv.FormatFloat(f, 'f', -1, 64))
+	if f == 0 {
+		f = 0 // -0
 	}
-	return json.Number(strconv.FormatFloat(f, 'g', -1, 64))
+	return json.Number(strconv.FormatFloat(f, 'f', -1, 64))
 }

@@ -136,11 +136,15 @@ func isNull(raw json.RawMessage) bool {
 	return bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
 }
 
-// decodeString decodes raw as a JSON string.
+// decodeString decodes raw as a JSON string. A NUL character is refused:
+// PostgreSQL can store it in neither text nor JSON.
 func decodeString(raw json.RawMessage) (string, *FieldError) {
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return "", &FieldError{Code: FieldInvalidType, Message: "must be a string"}
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		return "", &FieldError{Code: FieldInvalidFormat, Message: "must not contain the NUL character (\\u0000)"}
 	}
 	return s, nil
 }

@@ -441,3 +441,23 @@ func testTypes(t *testing.T, e *env) {
 		t.Fatalf("clear all: %v %v", res, err)
 	}
 }
+
+// testValuesRoundTrip: values read back as written on every store, so that
+// re-sending them changes nothing; text the stores cannot hold is refused.
+func testValuesRoundTrip(t *testing.T, e *env) {
+	ctx := context.Background()
+	e.mustObject(t, "measures")
+	e.mustAttr(t, "measures", kith.NewAttribute{Label: ptr("Value"), Type: ptr(kith.TypeNumber)})
+	e.mustAttr(t, "measures", kith.NewAttribute{Label: ptr("Note"), Type: ptr(kith.TypeText), IsUnique: true})
+	for _, v := range []any{1e21, -0.0, 123456789.125, 1e-7, -42} {
+		rec := e.mustRecord(t, "measures", body{"value": v})
+		again, err := e.svc.Patch(ctx, e.wc(e.ws), "measures", rec.ID, flat(t, body{"value": v}))
+		if err != nil || again.Outcome != kith.Unchanged {
+			t.Errorf("re-sending %v: %v %v (stored %v)", v, again.Outcome, err, e.get(t, "measures", rec.ID).Values["value"])
+		}
+	}
+	_, err := e.svc.Create(ctx, e.wc(e.ws), "measures", flat(t, body{"note": "a\u0000b"}))
+	if ke := wantCode(t, err, kith.EInvalid); ke.Fields["note"][0].Code != kith.FieldInvalidFormat {
+		t.Fatalf("NUL in text: %v", ke.Fields)
+	}
+}

@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(testing.TB) kith.Store) {
 		{"UniqueTurnedOn", testUniqueTurnedOn},
 		{"Relations", testRelations},
 		{"EveryAttributeType", testTypes},
+		{"ValuesRoundTrip", testValuesRoundTrip},
 		{"ConcurrentAssertsNeverDuplicate", testConcurrentAsserts},
 	}
 	for _, tt := range tests {
