@@ -131,8 +131,30 @@ func (s *Service) AssertBatch(ctx context.Context, wc WriteContext, slug, matchi
 				return err
 			}
 			failed = 0
+			changes := make([][]change, end-start)
+			errs := make([]error, end-start)
+			var keys []MatchKey
 			for i := start; i < end; i++ {
-				res, err := s.assertOne(ctx, tx, wc, obj, attr, items[i])
+				c, err := s.prepare(ctx, tx, obj, items[i], true)
+				if err != nil && !isClientError(err) {
+					return err
+				}
+				changes[i-start], errs[i-start] = c, err
+				if v := matchValue(c, attr); err == nil && v != nil {
+					keys = append(keys, s.lookupKeys(attr, v, c)...)
+				}
+			}
+			// One read for the whole chunk instead of two per item.
+			ptx, err := s.prefetch(ctx, tx, obj.Slug, keys)
+			if err != nil {
+				return err
+			}
+			for i := start; i < end; i++ {
+				var res *Result
+				err := errs[i-start]
+				if err == nil {
+					res, err = s.assertPrepared(ctx, ptx, wc, obj, attr, changes[i-start])
+				}
 				if err != nil && !isClientError(err) {
 					return err // rolls back and, after a lost race, retries the chunk
 				}
@@ -197,12 +219,22 @@ func (s *Service) assertOne(ctx context.Context, tx Tx, wc WriteContext, obj *Ob
 	if err != nil {
 		return nil, err
 	}
-	var value any
+	return s.assertPrepared(ctx, tx, wc, obj, attr, changes)
+}
+
+// matchValue is the value that changes give the matching attribute.
+func matchValue(changes []change, attr *Attribute) any {
 	for _, c := range changes {
 		if c.attr == attr {
-			value = c.value
+			return c.value
 		}
 	}
+	return nil
+}
+
+// assertPrepared asserts a validated body inside a transaction.
+func (s *Service) assertPrepared(ctx context.Context, tx Tx, wc WriteContext, obj *Object, attr *Attribute, changes []change) (*Result, error) {
+	value := matchValue(changes, attr)
 	if value == nil || len(s.keysOf(attr, value, nil)) == 0 {
 		p := Problems{}
 		p.Add(obj.path(attr), FieldRequired, "%s is the matching attribute, so the body needs a value for it", obj.path(attr))

@@ -78,6 +78,16 @@ func (s *Service) checkLinks(ctx context.Context, tx Tx, changes []change, p Pro
 // findKeys looks up, in one query, the records that hold the matching
 // value and the unique values of the body.
 func (s *Service) findKeys(ctx context.Context, tx Tx, obj *Object, matchAttr *Attribute, matchValue any, changes []change) ([]KeyHit, error) {
+	keys := s.lookupKeys(matchAttr, matchValue, changes)
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	return tx.FindKeys(ctx, obj.Slug, keys)
+}
+
+// lookupKeys are the keys a write looks up: the matching attribute's
+// values when it is keyed, and the body's unique values.
+func (s *Service) lookupKeys(matchAttr *Attribute, matchValue any, changes []change) []MatchKey {
 	var keys []MatchKey
 	if matchAttr != nil && matchAttr.Keyed() {
 		keys = s.keysOf(matchAttr, matchValue, keys)
@@ -87,10 +97,7 @@ func (s *Service) findKeys(ctx context.Context, tx Tx, obj *Object, matchAttr *A
 			keys = s.keysOf(c.attr, c.value, keys)
 		}
 	}
-	if len(keys) == 0 {
-		return nil, nil
-	}
-	return tx.FindKeys(ctx, obj.Slug, keys)
+	return keys
 }
 
 // match returns the id of the record an assert updates, "" for none.

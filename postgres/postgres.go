@@ -94,7 +94,10 @@ func (s *Store) Write(ctx context.Context, wc kith.WriteContext, fn func(kith.Tx
 		if err := fn(t); err != nil {
 			return err
 		}
-		return t.saveSeq(ctx)
+		if err := t.saveSeq(ctx); err != nil {
+			return err
+		}
+		return t.flush(ctx)
 	})
 }
 

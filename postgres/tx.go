@@ -16,7 +16,51 @@ type tx struct {
 
 	seq      int64 // the last change sequence number handed out; 0 until NextSeq locks the row
 	seqAhead bool  // seq is ahead of workspaces.seq; saveSeq writes it
+
+	// pending holds record writes not sent yet. They go in one round trip
+	// before the next statement or the commit: a batch of a thousand
+	// records then costs a few round trips, not a thousand.
+	pending pgx.Batch
 }
+
+// flush sends the pending writes. Their errors (a unique key a concurrent
+// transaction took) surface here, translated like any other.
+func (t *tx) flush(ctx context.Context) error {
+	if t.pending.Len() == 0 {
+		return nil
+	}
+	b := t.pending
+	t.pending = pgx.Batch{}
+	return interpretError(t.tx.SendBatch(ctx, &b).Close())
+}
+
+// query, queryRow and exec run a statement after the pending writes.
+func (t *tx) query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if err := t.flush(ctx); err != nil {
+		return nil, err
+	}
+	return t.tx.Query(ctx, sql, args...)
+}
+
+func (t *tx) queryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	if err := t.flush(ctx); err != nil {
+		return errRow{err}
+	}
+	return t.tx.QueryRow(ctx, sql, args...)
+}
+
+func (t *tx) exec(ctx context.Context, sql string, args ...any) error {
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
+	_, err := t.tx.Exec(ctx, sql, args...)
+	return interpretError(err)
+}
+
+// errRow is a pgx.Row whose Scan fails with a flush's error.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
 
 func micros(t time.Time) int64 { return t.UnixMicro() }
 
@@ -26,19 +70,18 @@ func (t *tx) WorkspaceID() string { return t.ws }
 
 func (t *tx) SchemaVersion(ctx context.Context) (int64, error) {
 	var v int64
-	err := t.tx.QueryRow(ctx, `SELECT schema_version FROM workspaces WHERE id = $1`, t.ws).Scan(&v)
+	err := t.queryRow(ctx, `SELECT schema_version FROM workspaces WHERE id = $1`, t.ws).Scan(&v)
 	return v, interpretError(err)
 }
 
 func (t *tx) SetSchemaVersion(ctx context.Context, v int64) error {
-	_, err := t.tx.Exec(ctx, `UPDATE workspaces SET schema_version = $1 WHERE id = $2`, v, t.ws)
-	return interpretError(err)
+	return t.exec(ctx, `UPDATE workspaces SET schema_version = $1 WHERE id = $2`, v, t.ws)
 }
 
 func (t *tx) ObjectRow(ctx context.Context, slug string) (kith.Object, error) {
 	o := kith.Object{Slug: slug}
 	var created, updated int64
-	err := t.tx.QueryRow(ctx, `
+	err := t.queryRow(ctx, `
 		SELECT singular_name, plural_name, is_standard, is_active, created_at, updated_at
 		FROM objects WHERE workspace_id = $1 AND slug = $2`, t.ws, slug,
 	).Scan(&o.SingularName, &o.PluralName, &o.IsStandard, &o.IsActive, &created, &updated)
@@ -50,7 +93,7 @@ func (t *tx) ObjectRow(ctx context.Context, slug string) (kith.Object, error) {
 }
 
 func (t *tx) ObjectRows(ctx context.Context) ([]kith.Object, error) {
-	rows, err := t.tx.Query(ctx, `
+	rows, err := t.query(ctx, `
 		SELECT slug, singular_name, plural_name, is_standard, is_active, created_at, updated_at
 		FROM objects WHERE workspace_id = $1 ORDER BY created_at, slug`, t.ws)
 	if err != nil {
@@ -71,29 +114,27 @@ func (t *tx) ObjectRows(ctx context.Context) ([]kith.Object, error) {
 }
 
 func (t *tx) InsertObject(ctx context.Context, o kith.Object) error {
-	_, err := t.tx.Exec(ctx, `
+	return t.exec(ctx, `
 		INSERT INTO objects (workspace_id, slug, singular_name, plural_name, is_standard, is_active, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		t.ws, o.Slug, o.SingularName, o.PluralName, o.IsStandard, o.IsActive, micros(o.CreatedAt), micros(o.UpdatedAt))
-	return interpretError(err)
 }
 
 func (t *tx) UpdateObject(ctx context.Context, o kith.Object) error {
-	_, err := t.tx.Exec(ctx, `
+	return t.exec(ctx, `
 		UPDATE objects SET singular_name = $1, plural_name = $2, updated_at = $3 WHERE workspace_id = $4 AND slug = $5`,
 		o.SingularName, o.PluralName, micros(o.UpdatedAt), t.ws, o.Slug)
-	return interpretError(err)
 }
 
 func (t *tx) DeleteObject(ctx context.Context, slug string) error {
-	var b pgx.Batch
+	b := &t.pending
 	b.Queue(`DELETE FROM attributes WHERE workspace_id = $1 AND object_slug = $2`, t.ws, slug)
 	b.Queue(`DELETE FROM objects WHERE workspace_id = $1 AND slug = $2`, t.ws, slug)
-	return interpretError(t.tx.SendBatch(ctx, &b).Close())
+	return nil
 }
 
 func (t *tx) CustomAttributes(ctx context.Context, slug string) ([]kith.Attribute, error) {
-	rows, err := t.tx.Query(ctx, `
+	rows, err := t.query(ctx, `
 		SELECT key, label, type, is_required, is_unique, is_archived, config, created_at, updated_at
 		FROM attributes WHERE workspace_id = $1 AND object_slug = $2 ORDER BY position`, t.ws, slug)
 	if err != nil {
@@ -121,26 +162,23 @@ func (t *tx) CustomAttributes(ctx context.Context, slug string) ([]kith.Attribut
 // position is read in the same statement, as INSERT … SELECT scoped to the
 // workspace, which a workspace-sharded database can route to one shard.
 func (t *tx) InsertAttribute(ctx context.Context, slug string, a kith.Attribute) error {
-	_, err := t.tx.Exec(ctx, `
+	return t.exec(ctx, `
 		INSERT INTO attributes (workspace_id, object_slug, key, position, label, type, is_required, is_unique, is_archived, config, created_at, updated_at)
 		SELECT $1, $2, $3, COALESCE(MAX(position), 0) + 1, $4, $5, $6, $7, $8, $9, $10, $11
 		FROM attributes WHERE workspace_id = $1 AND object_slug = $2`,
 		t.ws, slug, a.Key, a.Label, a.Type, a.IsRequired, a.IsUnique, a.IsArchived, a.EncodeConfig(),
 		micros(a.CreatedAt), micros(a.UpdatedAt))
-	return interpretError(err)
 }
 
 func (t *tx) UpdateAttribute(ctx context.Context, slug string, a kith.Attribute) error {
-	_, err := t.tx.Exec(ctx, `
+	return t.exec(ctx, `
 		UPDATE attributes SET label = $1, is_required = $2, is_unique = $3, is_archived = $4, config = $5, updated_at = $6
 		WHERE workspace_id = $7 AND object_slug = $8 AND key = $9`,
 		a.Label, a.IsRequired, a.IsUnique, a.IsArchived, a.EncodeConfig(), micros(a.UpdatedAt), t.ws, slug, a.Key)
-	return interpretError(err)
 }
 
 func (t *tx) DeleteAttribute(ctx context.Context, slug, key string) error {
-	_, err := t.tx.Exec(ctx, `DELETE FROM attributes WHERE workspace_id = $1 AND object_slug = $2 AND key = $3`, t.ws, slug, key)
-	return interpretError(err)
+	return t.exec(ctx, `DELETE FROM attributes WHERE workspace_id = $1 AND object_slug = $2 AND key = $3`, t.ws, slug, key)
 }
 
 const recordColumns = `id, object_slug, data, seq, created_at, updated_at`
@@ -161,7 +199,7 @@ func scanRecord(row pgx.Row) (kith.Record, error) {
 }
 
 func (t *tx) Record(ctx context.Context, slug, id string) (kith.Record, error) {
-	return scanRecord(t.tx.QueryRow(ctx,
+	return scanRecord(t.queryRow(ctx,
 		`SELECT `+recordColumns+` FROM records WHERE workspace_id = $1 AND id = $2 AND object_slug = $3`, t.ws, id, slug))
 }
 
@@ -175,7 +213,7 @@ func (t *tx) RecordsByID(ctx context.Context, slug string, ids []string) ([]kith
 
 // records runs a query for records.
 func (t *tx) records(ctx context.Context, query string, args ...any) ([]kith.Record, error) {
-	rows, err := t.tx.Query(ctx, query, args...)
+	rows, err := t.query(ctx, query, args...)
 	if err != nil {
 		return nil, interpretError(err)
 	}
@@ -192,7 +230,7 @@ func (t *tx) records(ctx context.Context, query string, args ...any) ([]kith.Rec
 }
 
 func (t *tx) LinksTo(ctx context.Context, target string) ([]kith.LinkFrom, error) {
-	rows, err := t.tx.Query(ctx, `
+	rows, err := t.query(ctx, `
 		SELECT object_slug, record_id, attribute_key FROM links WHERE workspace_id = $1 AND target_id = $2
 		ORDER BY record_id, attribute_key`, t.ws, target)
 	if err != nil {
@@ -225,7 +263,7 @@ func keyColumns(keys []kith.MatchKey) (attrs, values []string, unique []bool) {
 // planned as a scan of all the object's keys for every call.
 func (t *tx) FindKeys(ctx context.Context, slug string, keys []kith.MatchKey) ([]kith.KeyHit, error) {
 	attrs, values, _ := keyColumns(keys)
-	rows, err := t.tx.Query(ctx, `
+	rows, err := t.query(ctx, `
 		SELECT k.attribute_key, k.value, m.record_id
 		FROM unnest($3::text[], $4::text[]) AS k (attribute_key, value)
 		CROSS JOIN LATERAL (
@@ -288,9 +326,9 @@ func (t *tx) CountRecords(ctx context.Context, slug string, key *kith.MatchKey) 
 	var n int
 	var err error
 	if key == nil {
-		err = t.tx.QueryRow(ctx, `SELECT COUNT(*) FROM records WHERE workspace_id = $1 AND object_slug = $2`, t.ws, slug).Scan(&n)
+		err = t.queryRow(ctx, `SELECT COUNT(*) FROM records WHERE workspace_id = $1 AND object_slug = $2`, t.ws, slug).Scan(&n)
 	} else {
-		err = t.tx.QueryRow(ctx, `
+		err = t.queryRow(ctx, `
 			SELECT COUNT(*) FROM match_keys WHERE workspace_id = $1 AND object_slug = $2 AND attribute_key = $3 AND value = $4`,
 			t.ws, slug, key.Attribute, key.Value).Scan(&n)
 	}
@@ -307,7 +345,7 @@ func (t *tx) NextSeq(ctx context.Context) (int64, error) {
 		t.seqAhead = true
 		return t.seq, nil
 	}
-	err := t.tx.QueryRow(ctx, `UPDATE workspaces SET seq = seq + 1 WHERE id = $1 RETURNING seq`, t.ws).Scan(&t.seq)
+	err := t.queryRow(ctx, `UPDATE workspaces SET seq = seq + 1 WHERE id = $1 RETURNING seq`, t.ws).Scan(&t.seq)
 	return t.seq, interpretError(err)
 }
 
@@ -316,23 +354,22 @@ func (t *tx) saveSeq(ctx context.Context) error {
 	if !t.seqAhead {
 		return nil
 	}
-	_, err := t.tx.Exec(ctx, `UPDATE workspaces SET seq = $1 WHERE id = $2`, t.seq, t.ws)
-	return interpretError(err)
+	return t.exec(ctx, `UPDATE workspaces SET seq = $1 WHERE id = $2`, t.seq, t.ws)
 }
 
-// The write methods send their statements as one pgx.Batch: one round trip,
-// run in order, stopping at the first error.
+// The record writes queue their statements on pending, which runs them in
+// order before the next statement, stopping at the first error.
 
 func (t *tx) InsertRecord(ctx context.Context, r kith.Record, idx kith.Index) error {
 	data, err := kith.EncodeValues(r.Values)
 	if err != nil {
 		return err
 	}
-	var b pgx.Batch
+	b := &t.pending
 	b.Queue(`INSERT INTO records (workspace_id, `+recordColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		t.ws, r.ID, r.Object, data, r.Seq, micros(r.CreatedAt), micros(r.UpdatedAt))
-	t.queueIndex(&b, r, idx, kith.Index{})
-	return interpretError(t.tx.SendBatch(ctx, &b).Close())
+	t.queueIndex(b, r, idx, kith.Index{})
+	return nil
 }
 
 func (t *tx) UpdateRecord(ctx context.Context, r kith.Record, add, remove kith.Index) error {
@@ -340,11 +377,11 @@ func (t *tx) UpdateRecord(ctx context.Context, r kith.Record, add, remove kith.I
 	if err != nil {
 		return err
 	}
-	var b pgx.Batch
+	b := &t.pending
 	b.Queue(`UPDATE records SET data = $1, seq = $2, updated_at = $3 WHERE workspace_id = $4 AND id = $5`,
 		data, r.Seq, micros(r.UpdatedAt), t.ws, r.ID)
-	t.queueIndex(&b, r, add, remove)
-	return interpretError(t.tx.SendBatch(ctx, &b).Close())
+	t.queueIndex(b, r, add, remove)
+	return nil
 }
 
 // queueIndex queues the removal and addition of r's match keys and links.
@@ -380,17 +417,17 @@ func (t *tx) queueIndex(b *pgx.Batch, r kith.Record, add, remove kith.Index) {
 }
 
 func (t *tx) DeleteRecord(ctx context.Context, r kith.Record, seq int64, at time.Time) error {
-	var b pgx.Batch
+	b := &t.pending
 	b.Queue(`DELETE FROM match_keys WHERE workspace_id = $1 AND record_id = $2`, t.ws, r.ID)
 	b.Queue(`DELETE FROM links WHERE workspace_id = $1 AND record_id = $2`, t.ws, r.ID)
 	b.Queue(`DELETE FROM records WHERE workspace_id = $1 AND id = $2`, t.ws, r.ID)
 	b.Queue(`INSERT INTO tombstones (workspace_id, seq, object_slug, record_id, deleted_at) VALUES ($1, $2, $3, $4, $5)`,
 		t.ws, seq, r.Object, r.ID, micros(at))
-	return interpretError(t.tx.SendBatch(ctx, &b).Close())
+	return nil
 }
 
 func (t *tx) Tombstones(ctx context.Context, after int64, limit int) ([]kith.Tombstone, error) {
-	rows, err := t.tx.Query(ctx, `
+	rows, err := t.query(ctx, `
 		SELECT seq, object_slug, record_id, deleted_at FROM tombstones
 		WHERE workspace_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, t.ws, after, limit)
 	if err != nil {

@@ -225,20 +225,19 @@ func (t *tx) LinksTo(ctx context.Context, target string) ([]kith.LinkFrom, error
 	return out, interpretError(rows.Err())
 }
 
+// FindKeys joins the keys, as a VALUES list, to the match-key primary key:
+// one index lookup per key, for any number of keys (a chain of ORs would
+// hit SQLite's expression depth limit at a batch's thousand keys).
 func (t *tx) FindKeys(ctx context.Context, slug string, keys []kith.MatchKey) ([]kith.KeyHit, error) {
-	var q strings.Builder
-	q.WriteString(`SELECT attribute_key, value, record_id FROM match_keys WHERE workspace_id = ? AND object_slug = ? AND (`)
 	args := make([]any, 0, 2+2*len(keys))
-	args = append(args, t.ws, slug)
-	for i, k := range keys {
-		if i > 0 {
-			q.WriteString(" OR ")
-		}
-		q.WriteString("(attribute_key = ? AND value = ?)")
+	for _, k := range keys {
 		args = append(args, k.Attribute, k.Value)
 	}
-	q.WriteString(")")
-	rows, err := t.tx.QueryContext(ctx, q.String(), args...)
+	args = append(args, t.ws, slug)
+	rows, err := t.tx.QueryContext(ctx, `
+		WITH k (attribute_key, value) AS (VALUES (?, ?)`+strings.Repeat(", (?, ?)", len(keys)-1)+`)
+		SELECT m.attribute_key, m.value, m.record_id FROM k CROSS JOIN match_keys m
+		WHERE m.workspace_id = ? AND m.object_slug = ? AND m.attribute_key = k.attribute_key AND m.value = k.value`, args...)
 	if err != nil {
 		return nil, interpretError(err)
 	}
