@@ -31,6 +31,16 @@ func ParseScopes(s string) ([]Scope, error) {
 	return out, nil
 }
 
+// FormatScopes is the stored and printed form of a scope list, which
+// ParseScopes reads back.
+func FormatScopes(scopes []Scope) string {
+	s := make([]string, len(scopes))
+	for i, sc := range scopes {
+		s[i] = string(sc)
+	}
+	return strings.Join(s, ",")
+}
+
 // Workspace is one tenant; every record belongs to exactly one.
 type Workspace struct {
 	ID        string

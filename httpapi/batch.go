@@ -26,9 +26,9 @@ type batchResult struct {
 func (s *Server) assertBatch(slug string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		slug := objectSlug(r, slug)
-		matching := r.URL.Query().Get("matchingAttribute")
-		if matching == "" {
-			return kith.Errorf(kith.EBadRequest, "The query parameter matchingAttribute is required, e.g. ?matchingAttribute=email.")
+		matching, err := matchingAttribute(r)
+		if err != nil {
+			return err
 		}
 		var body struct {
 			Records []json.RawMessage `json:"records"`

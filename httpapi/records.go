@@ -19,6 +19,15 @@ func objectSlug(r *http.Request, slug string) string {
 	return r.PathValue("slug")
 }
 
+// matchingAttribute reads the required ?matchingAttribute= of an assert.
+func matchingAttribute(r *http.Request) (string, error) {
+	m := r.URL.Query().Get("matchingAttribute")
+	if m == "" {
+		return "", kith.Errorf(kith.EBadRequest, "The query parameter matchingAttribute is required, e.g. ?matchingAttribute=email.")
+	}
+	return m, nil
+}
+
 // writeRecord writes one record in its view's envelope.
 func writeRecord(w http.ResponseWriter, status int, res *kith.Result) {
 	v := viewOf(res.Object.Slug)
@@ -55,9 +64,9 @@ func (s *Server) createRecord(slug string) handlerFunc {
 func (s *Server) assertRecord(slug string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		slug := objectSlug(r, slug)
-		matching := r.URL.Query().Get("matchingAttribute")
-		if matching == "" {
-			return kith.Errorf(kith.EBadRequest, "The query parameter matchingAttribute is required, e.g. ?matchingAttribute=email.")
+		matching, err := matchingAttribute(r)
+		if err != nil {
+			return err
 		}
 		body, err := decodeObject(r)
 		if err != nil {

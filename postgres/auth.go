@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -64,7 +63,7 @@ func (s *Store) CreateToken(ctx context.Context, t kith.Token, hash []byte) erro
 	return s.withConn(ctx, func(c *pgxpool.Conn) error {
 		_, err := c.Exec(ctx, `
 			INSERT INTO api_tokens (id, workspace_id, name, hash, scopes, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-			t.ID, t.WorkspaceID, t.Name, hash, joinScopes(t.Scopes), micros(t.CreatedAt))
+			t.ID, t.WorkspaceID, t.Name, hash, kith.FormatScopes(t.Scopes), micros(t.CreatedAt))
 		return err
 	})
 }
@@ -82,7 +81,9 @@ func (s *Store) TokenByHash(ctx context.Context, hash []byte) (kith.Token, error
 	if err != nil {
 		return kith.Token{}, err
 	}
-	t.Scopes = splitScopes(scopes)
+	if t.Scopes, err = kith.ParseScopes(scopes); err != nil {
+		return kith.Token{}, err
+	}
 	t.CreatedAt = fromMicros(created)
 	t.LastUsedAt, t.RevokedAt = optionalTime(used), optionalTime(revoked)
 	return t, nil
@@ -101,20 +102,4 @@ func optionalTime(us *int64) *time.Time {
 	}
 	t := fromMicros(*us)
 	return &t
-}
-
-func joinScopes(scopes []kith.Scope) string {
-	s := make([]string, len(scopes))
-	for i, sc := range scopes {
-		s[i] = string(sc)
-	}
-	return strings.Join(s, ",")
-}
-
-func splitScopes(s string) []kith.Scope {
-	var out []kith.Scope
-	for _, part := range strings.Split(s, ",") {
-		out = append(out, kith.Scope(part))
-	}
-	return out
 }

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"strings"
 	"time"
 
 	"github.com/kith-crm/kith"
@@ -50,7 +49,7 @@ func (s *Store) CountWorkspaces(ctx context.Context) (int, error) {
 func (s *Store) CreateToken(ctx context.Context, t kith.Token, hash []byte) error {
 	_, err := s.write.ExecContext(ctx, `
 		INSERT INTO api_tokens (id, workspace_id, name, hash, scopes, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		t.ID, t.WorkspaceID, t.Name, hash, joinScopes(t.Scopes), micros(t.CreatedAt))
+		t.ID, t.WorkspaceID, t.Name, hash, kith.FormatScopes(t.Scopes), micros(t.CreatedAt))
 	return interpretError(err)
 }
 
@@ -65,7 +64,9 @@ func (s *Store) TokenByHash(ctx context.Context, hash []byte) (kith.Token, error
 	if err != nil {
 		return kith.Token{}, interpretError(err)
 	}
-	t.Scopes = splitScopes(scopes)
+	if t.Scopes, err = kith.ParseScopes(scopes); err != nil {
+		return kith.Token{}, err
+	}
 	t.CreatedAt = fromMicros(created)
 	t.LastUsedAt, t.RevokedAt = optionalTime(used), optionalTime(revoked)
 	return t, nil
@@ -82,20 +83,4 @@ func optionalTime(v sql.NullInt64) *time.Time {
 	}
 	t := fromMicros(v.Int64)
 	return &t
-}
-
-func joinScopes(scopes []kith.Scope) string {
-	s := make([]string, len(scopes))
-	for i, sc := range scopes {
-		s[i] = string(sc)
-	}
-	return strings.Join(s, ",")
-}
-
-func splitScopes(s string) []kith.Scope {
-	var out []kith.Scope
-	for _, part := range strings.Split(s, ",") {
-		out = append(out, kith.Scope(part))
-	}
-	return out
 }
