@@ -257,9 +257,3 @@ func urlAttr(key, label, field string) Attribute {
 func StandardFields(slug string) []Attribute {
 	return standardObjects[slug].Attributes
 }
-
-// IsStandardObject reports whether slug names a standard object.
-func IsStandardObject(slug string) bool {
-	_, ok := standardObject(slug)
-	return ok
-}
