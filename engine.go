@@ -8,7 +8,7 @@ import (
 // Get returns one record.
 func (s *Service) Get(ctx context.Context, ws, slug, id string) (*Result, error) {
 	var res *Result
-	err := s.store.Read(ctx, ws, func(tx Tx) error {
+	err := s.read(ctx, ws, func(tx Tx) error {
 		obj, err := s.object(ctx, tx, slug)
 		if err != nil {
 			return err
@@ -86,17 +86,48 @@ func (s *Service) Patch(ctx context.Context, wc WriteContext, slug, id string, i
 // are EConflict.
 func (s *Service) Assert(ctx context.Context, wc WriteContext, slug, matching string, in Input) (*Result, error) {
 	var res *Result
-	err := s.grouped(ctx, wc, func(tx Tx) error {
-		obj, attr, err := s.assertTarget(ctx, tx, slug, matching)
-		if err != nil {
-			return err
-		}
-		if res, err = s.assertOne(ctx, tx, wc, obj, attr, in); err != nil {
-			return err
-		}
-		return s.expand(ctx, tx, res)
-	})
+	var a plannedAssert
+	err := s.groupedPlan(ctx, wc,
+		func(tx Tx) (string, []MatchKey, error) { return s.planAssert(ctx, tx, slug, matching, in, &a) },
+		func(tx Tx) (err error) {
+			if res, err = s.applyAssert(ctx, tx, wc, &a); err != nil {
+				return err
+			}
+			return s.expand(ctx, tx, res)
+		})
 	return res, err
+}
+
+// plannedAssert is an assert validated before its transaction writes: its
+// lookups can then be read together with those of other asserts.
+type plannedAssert struct {
+	obj     *Object
+	attr    *Attribute
+	changes []change
+}
+
+// planAssert validates an assert and returns the keys it will look up.
+func (s *Service) planAssert(ctx context.Context, tx Tx, slug, matching string, in Input, a *plannedAssert) (string, []MatchKey, error) {
+	obj, attr, err := s.assertTarget(ctx, tx, slug, matching)
+	if err != nil {
+		return "", nil, err
+	}
+	changes, p := s.validate(obj, in, true)
+	if err := p.Err(); err != nil {
+		return "", nil, err
+	}
+	*a = plannedAssert{obj: obj, attr: attr, changes: changes}
+	return slug, s.lookupKeys(attr, matchValue(changes, attr), changes), nil
+}
+
+// applyAssert runs a planned assert. Links are checked now, not when
+// planned: an earlier write of the same transaction may have created the
+// record they name.
+func (s *Service) applyAssert(ctx context.Context, tx Tx, wc WriteContext, a *plannedAssert) (*Result, error) {
+	if err := s.linksExist(ctx, tx, a.changes); err != nil {
+		return nil, err
+	}
+	return s.assertPrepared(ctx, tx, wc, a.obj, a.attr, a.changes)
 }
 
 // BatchItem is the outcome of one item of a batch: a result or an error.
@@ -126,34 +157,30 @@ func (s *Service) AssertBatch(ctx context.Context, wc WriteContext, slug, matchi
 	for start := 0; start < len(items); start += chunk {
 		end := min(start+chunk, len(items))
 		err := s.write(ctx, wc, func(tx Tx) error {
-			obj, attr, err := s.assertTarget(ctx, tx, slug, matching)
-			if err != nil {
-				return err
+			if _, _, err := s.assertTarget(ctx, tx, slug, matching); err != nil {
+				return err // the whole batch names a wrong matchingAttribute
 			}
 			failed = 0
-			changes := make([][]change, end-start)
+			planned := make([]plannedAssert, end-start)
 			errs := make([]error, end-start)
 			var keys []MatchKey
 			for i := start; i < end; i++ {
-				c, err := s.prepare(ctx, tx, obj, items[i], true)
+				_, k, err := s.planAssert(ctx, tx, slug, matching, items[i], &planned[i-start])
 				if err != nil && !isClientError(err) {
 					return err
 				}
-				changes[i-start], errs[i-start] = c, err
-				if v := matchValue(c, attr); err == nil && v != nil {
-					keys = append(keys, s.lookupKeys(attr, v, c)...)
-				}
+				errs[i-start] = err
+				keys = append(keys, k...)
 			}
 			// One read for the whole chunk instead of two per item.
-			ptx, err := s.prefetch(ctx, tx, obj.Slug, keys)
+			ptx, err := s.prefetch(ctx, tx, map[string][]MatchKey{slug: keys})
 			if err != nil {
 				return err
 			}
 			for i := start; i < end; i++ {
-				var res *Result
-				err := errs[i-start]
+				res, err := (*Result)(nil), errs[i-start]
 				if err == nil {
-					res, err = s.assertPrepared(ctx, ptx, wc, obj, attr, changes[i-start])
+					res, err = s.applyAssert(ctx, ptx, wc, &planned[i-start])
 				}
 				if err != nil && !isClientError(err) {
 					return err // rolls back and, after a lost race, retries the chunk

@@ -22,6 +22,7 @@ type writeGroups struct {
 
 type groupedWrite struct {
 	wc   WriteContext
+	plan func(Tx) (slug string, keys []MatchKey, err error) // may be nil
 	fn   func(Tx) error
 	err  error
 	done chan struct{}
@@ -33,7 +34,15 @@ type groupedWrite struct {
 // do: such an error fails fn's write alone. Any other error fails the
 // group's transaction, which then runs again.
 func (s *Service) grouped(ctx context.Context, wc WriteContext, fn func(Tx) error) error {
-	w := &groupedWrite{wc: wc, fn: fn, done: make(chan struct{})}
+	return s.groupedPlan(ctx, wc, nil, fn)
+}
+
+// groupedPlan is grouped with a plan that runs, for every write of the
+// group, before any fn: it validates and names the match keys the write
+// will look up, so that the group reads all of them in one query. The plan
+// must not write.
+func (s *Service) groupedPlan(ctx context.Context, wc WriteContext, plan func(Tx) (string, []MatchKey, error), fn func(Tx) error) error {
+	w := &groupedWrite{wc: wc, plan: plan, fn: fn, done: make(chan struct{})}
 	g := &s.groups
 	ws := wc.WorkspaceID
 	g.mu.Lock()
@@ -66,8 +75,27 @@ func (s *Service) grouped(ctx context.Context, wc WriteContext, fn func(Tx) erro
 // outcome.
 func (s *Service) runGroup(ctx context.Context, batch []*groupedWrite) {
 	err := s.write(ctx, batch[0].wc, func(tx Tx) error {
+		keys := map[string][]MatchKey{}
 		for _, w := range batch {
-			w.err = w.fn(tx)
+			w.err = nil
+			if w.plan == nil {
+				continue
+			}
+			slug, k, err := w.plan(tx)
+			if err != nil && !isClientError(err) {
+				return err
+			}
+			w.err = err
+			keys[slug] = append(keys[slug], k...)
+		}
+		ptx, err := s.prefetch(ctx, tx, keys)
+		if err != nil {
+			return err
+		}
+		for _, w := range batch {
+			if w.err == nil {
+				w.err = w.fn(ptx)
+			}
 			if w.err != nil && !isClientError(w.err) {
 				return w.err
 			}

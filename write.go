@@ -19,6 +19,15 @@ type change struct {
 // prepare validates a body against the object's schema and checks, inside
 // the transaction, that the records its relations name exist.
 func (s *Service) prepare(ctx context.Context, tx Tx, obj *Object, in Input, assert bool) ([]change, error) {
+	changes, p := s.validate(obj, in, assert)
+	if err := s.checkLinks(ctx, tx, changes, p); err != nil {
+		return nil, err
+	}
+	return changes, p.Err()
+}
+
+// validate checks a body against the object's schema alone.
+func (s *Service) validate(obj *Object, in Input, assert bool) ([]change, Problems) {
 	p := Problems{}
 	maps.Copy(p, in.Problems)
 	changes := make([]change, 0, len(in.Fields))
@@ -48,10 +57,17 @@ func (s *Service) prepare(ctx context.Context, tx Tx, obj *Object, in Input, ass
 		}
 		changes = append(changes, change{attr: a, path: f.Path, value: v})
 	}
+	return changes, p
+}
+
+// linksExist is EInvalid when relation values name no record of the
+// related object.
+func (s *Service) linksExist(ctx context.Context, tx Tx, changes []change) error {
+	p := Problems{}
 	if err := s.checkLinks(ctx, tx, changes, p); err != nil {
-		return nil, err
+		return err
 	}
-	return changes, p.Err()
+	return p.Err()
 }
 
 // checkLinks reports relation values that name no record of the related
