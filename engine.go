@@ -240,15 +240,6 @@ func (s *Service) assertTarget(ctx context.Context, tx Tx, slug, matching string
 	return obj, attr, nil
 }
 
-// assertOne asserts one body inside a transaction.
-func (s *Service) assertOne(ctx context.Context, tx Tx, wc WriteContext, obj *Object, attr *Attribute, in Input) (*Result, error) {
-	changes, err := s.prepare(ctx, tx, obj, in, true)
-	if err != nil {
-		return nil, err
-	}
-	return s.assertPrepared(ctx, tx, wc, obj, attr, changes)
-}
-
 // matchValue is the value that changes give the matching attribute.
 func matchValue(changes []change, attr *Attribute) any {
 	for _, c := range changes {

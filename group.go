@@ -11,9 +11,10 @@ const maxGroup = 256
 // writeGroups runs concurrent single-record writes of a workspace in shared
 // transactions (group commit). The first writer to arrive while no group of
 // its workspace runs becomes the leader: it runs every write queued so far
-// in one transaction, then the writes queued meanwhile, until the queue is
-// empty. A store's single writer (SQLite) or a per-workspace lock
-// (PostgreSQL's change counter) then costs once per group, not per write.
+// (its own among them) in one transaction, then hands the lead to the first
+// write queued meanwhile, so that no leader waits for others' writes. A
+// store's single writer (SQLite) or a per-workspace lock (PostgreSQL's
+// change counter) then costs once per group, not per write.
 type writeGroups struct {
 	mu      sync.Mutex
 	pending map[string][]*groupedWrite // by workspace
@@ -25,7 +26,8 @@ type groupedWrite struct {
 	plan func(Tx) (slug string, keys []MatchKey, err error) // may be nil
 	fn   func(Tx) error
 	err  error
-	done chan struct{}
+	done chan struct{} // closed when the write's group ran
+	lead chan struct{} // receives when the write is to lead the next group
 }
 
 // grouped runs fn in a write transaction that it may share with other
@@ -42,33 +44,36 @@ func (s *Service) grouped(ctx context.Context, wc WriteContext, fn func(Tx) erro
 // will look up, so that the group reads all of them in one query. The plan
 // must not write.
 func (s *Service) groupedPlan(ctx context.Context, wc WriteContext, plan func(Tx) (string, []MatchKey, error), fn func(Tx) error) error {
-	w := &groupedWrite{wc: wc, plan: plan, fn: fn, done: make(chan struct{})}
+	w := &groupedWrite{wc: wc, plan: plan, fn: fn, done: make(chan struct{}), lead: make(chan struct{}, 1)}
 	g := &s.groups
 	ws := wc.WorkspaceID
 	g.mu.Lock()
 	g.pending[ws] = append(g.pending[ws], w)
 	if g.running[ws] {
 		g.mu.Unlock()
-		<-w.done // the leader always finishes what it took
-		return w.err
-	}
-	g.running[ws] = true
-	for {
-		batch := g.pending[ws]
-		if len(batch) > maxGroup {
-			batch = batch[:maxGroup]
-		}
-		g.pending[ws] = g.pending[ws][len(batch):]
-		if len(batch) == 0 {
-			delete(g.pending, ws)
-			delete(g.running, ws)
-			g.mu.Unlock()
+		select {
+		case <-w.done: // a leader ran it
 			return w.err
+		case <-w.lead: // w heads the queue and leads the next group
 		}
-		g.mu.Unlock()
-		s.runGroup(context.WithoutCancel(ctx), batch)
 		g.mu.Lock()
 	}
+	g.running[ws] = true
+	batch := g.pending[ws][:min(len(g.pending[ws]), maxGroup)]
+	g.pending[ws] = g.pending[ws][len(batch):]
+	g.mu.Unlock()
+
+	s.runGroup(context.WithoutCancel(ctx), batch)
+
+	g.mu.Lock()
+	if next := g.pending[ws]; len(next) > 0 {
+		next[0].lead <- struct{}{}
+	} else {
+		delete(g.pending, ws)
+		delete(g.running, ws)
+	}
+	g.mu.Unlock()
+	return w.err
 }
 
 // runGroup runs a group's writes in one transaction and hands each its
