@@ -207,7 +207,16 @@ func (t *tx) RecordsByID(ctx context.Context, slug string, ids []string) ([]kith
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return t.records(ctx, `SELECT `+recordColumns+` FROM records WHERE workspace_id = $1 AND object_slug = $2 AND id = ANY($3)`,
+	// One primary-key lookup per id, pinned as FindKeys pins its plan: as
+	// "id = ANY($3)" the generic plan of the cached statement scanned the
+	// object's records and tested each against the array, 130 ms for a
+	// batch's 750 ids at 25,000 records.
+	return t.records(ctx, `
+		SELECT r.id, r.object_slug, r.data, r.seq, r.created_at, r.updated_at
+		FROM unnest($3::text[]) AS k (id)
+		CROSS JOIN LATERAL (
+			SELECT `+recordColumns+` FROM records WHERE workspace_id = $1 AND id = k.id AND object_slug = $2 OFFSET 0
+		) r`,
 		t.ws, slug, ids)
 }
 
