@@ -13,6 +13,7 @@ import (
 	_ "net/http/pprof" // served only on --debug-addr
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -121,6 +122,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	tuneGC(getenv)
 	store, err := openStore(ctx, cfg.DB)
 	if err != nil {
 		return err
@@ -167,6 +169,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
+}
+
+// tuneGC trades memory for CPU unless GOGC or GOMEMLIMIT say otherwise: a
+// server's heap is small (about 30 MB serving a million people), so
+// collecting at 4x the live heap instead of 2x halves the collector's
+// share of a write, and a 160 MiB soft limit keeps the heap from growing
+// past that.
+func tuneGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(160 << 20)
+	}
 }
 
 func tokenCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
