@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // valueType validates, normalizes, matches and renders the values of one
@@ -139,6 +140,9 @@ func isNull(raw json.RawMessage) bool {
 // decodeString decodes raw as a JSON string. A NUL character is refused:
 // PostgreSQL can store it in neither text nor JSON.
 func decodeString(raw json.RawMessage) (string, *FieldError) {
+	if s, ok := plainString(raw); ok {
+		return s, nil
+	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return "", &FieldError{Code: FieldInvalidType, Message: "must be a string"}
@@ -147,6 +151,25 @@ func decodeString(raw json.RawMessage) (string, *FieldError) {
 		return "", &FieldError{Code: FieldInvalidFormat, Message: "must not contain the NUL character (\\u0000)"}
 	}
 	return s, nil
+}
+
+// plainString decodes the common JSON string that needs no unescaping
+// (no backslash, no control character, valid UTF-8) without reflection;
+// anything else is left to encoding/json.
+func plainString(raw json.RawMessage) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	body := raw[1 : len(raw)-1]
+	for _, c := range body {
+		if c < 0x20 || c == '\\' || c == '"' {
+			return "", false
+		}
+	}
+	if !utf8.Valid(body) {
+		return "", false
+	}
+	return string(body), true
 }
 
 // decodeNumber decodes raw as a JSON number, keeping its digits.
