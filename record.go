@@ -1,7 +1,6 @@
 package kith
 
 import (
-	"bytes"
 	"encoding/json"
 	"time"
 )
@@ -119,19 +118,4 @@ type Page struct {
 	Total int
 	// More is set when records follow this page.
 	More bool
-}
-
-// EncodeValues returns the stored JSON document of a record's values.
-func EncodeValues(v map[string]any) ([]byte, error) { return json.Marshal(v) }
-
-// DecodeValues parses a stored JSON document, keeping numbers as
-// json.Number so that they round-trip exactly.
-func DecodeValues(b []byte) (map[string]any, error) {
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	var v map[string]any
-	if err := d.Decode(&v); err != nil {
-		return nil, err
-	}
-	return v, nil
 }
