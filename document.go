@@ -38,10 +38,17 @@ func EncodeValues(v map[string]any) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
+// AppendJSON appends v as JSON when it is a string, json.Number, int, bool,
+// nil or a []any of those, and reports false for anything else: the fast
+// path of the HTTP responses, which encoding/json serves otherwise.
+func AppendJSON(b []byte, v any) ([]byte, bool) { return appendValue(b, v) }
+
 func appendValue(b []byte, v any) ([]byte, bool) {
 	switch v := v.(type) {
 	case string:
 		return appendString(b, v), true
+	case int:
+		return strconv.AppendInt(b, int64(v), 10), true
 	case json.Number:
 		return append(b, v...), true
 	case bool:

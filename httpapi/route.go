@@ -165,6 +165,10 @@ func (o ordered) MarshalJSON() ([]byte, error) {
 // encode writes o to buf, encoding leaves with enc, which writes to buf.
 func (o ordered) encode(buf *bytes.Buffer, enc *json.Encoder) error {
 	leaf := func(v any) error {
+		if b, ok := kith.AppendJSON(buf.AvailableBuffer(), v); ok {
+			buf.Write(b)
+			return nil
+		}
 		if err := enc.Encode(v); err != nil {
 			return err
 		}

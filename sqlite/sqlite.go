@@ -39,7 +39,6 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		}
 	}
 	params := url.Values{
-		"_journal_mode": {"WAL"},
 		"_busy_timeout": {"5000"},
 		"_foreign_keys": {"on"},
 		"_synchronous":  {"NORMAL"},
@@ -47,7 +46,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		// tenth of an assert's time.
 		"_stmt_cache_size": {"128"},
 	}
-	writeParams := url.Values{"_txlock": {"immediate"}}
+	// WAL is set by the writer, and stays set in the file. A reader that
+	// set it too would take a lock that a busy writer keeps taken, and
+	// wait up to the busy timeout when it opens.
+	writeParams := url.Values{"_txlock": {"immediate"}, "_journal_mode": {"WAL"}}
 	for k, v := range params {
 		writeParams[k] = v
 	}

@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -142,12 +143,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	var unused connSet
 	srv := &http.Server{
 		Handler:           httpapi.New(svc, log, time.Now).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute,
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
+		ConnState:         unused.track,
 	}
 	if cfg.DebugAddr != "" {
 		debug, err := net.Listen("tcp", cfg.DebugAddr)
@@ -168,6 +171,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	// Shutdown waits for requests in flight, but also, for up to five
+	// seconds, for connections that never sent one (clients dial spares):
+	// those have nothing to finish. It calls closeAll once the listener is
+	// closed.
+	srv.RegisterOnShutdown(unused.closeAll)
 	return srv.Shutdown(shutdownCtx)
 }
 
@@ -182,6 +190,33 @@ func tuneGC(getenv func(string) string) {
 	}
 	if getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(160 << 20)
+	}
+}
+
+// connSet tracks connections that have not sent a request yet.
+type connSet struct {
+	mu    sync.Mutex
+	conns map[net.Conn]bool
+}
+
+func (s *connSet) track(c net.Conn, state http.ConnState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conns == nil {
+		s.conns = map[net.Conn]bool{}
+	}
+	if state == http.StateNew {
+		s.conns[c] = true
+	} else {
+		delete(s.conns, c)
+	}
+}
+
+func (s *connSet) closeAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		c.Close()
 	}
 }
 
