@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"slices"
 	"testing"
 
@@ -449,7 +450,7 @@ func testValuesRoundTrip(t *testing.T, e *env) {
 	e.mustObject(t, "measures")
 	e.mustAttr(t, "measures", kith.NewAttribute{Label: ptr("Value"), Type: ptr(kith.TypeNumber)})
 	e.mustAttr(t, "measures", kith.NewAttribute{Label: ptr("Note"), Type: ptr(kith.TypeText), IsUnique: true})
-	for _, v := range []any{1e21, -0.0, 123456789.125, 1e-7, -42} {
+	for _, v := range []any{1e21, math.Copysign(0, -1), 123456789.125, 1e-7, -42} {
 		rec := e.mustRecord(t, "measures", body{"value": v})
 		again, err := e.svc.Patch(ctx, e.wc(e.ws), "measures", rec.ID, flat(t, body{"value": v}))
 		if err != nil || again.Outcome != kith.Unchanged {
