@@ -30,6 +30,7 @@ func (s *Service) prefetch(ctx context.Context, tx Tx, keys map[string][]MatchKe
 		records: map[string]Record{}, keysOf: map[string][]keyID{}}
 	for slug, objectKeys := range keys {
 		var ids []string
+		seen := map[string]bool{}
 		for chunk := range slices.Chunk(objectKeys, prefetchKeys) {
 			hits, err := tx.FindKeys(ctx, slug, chunk)
 			if err != nil {
@@ -40,7 +41,8 @@ func (s *Service) prefetch(ctx context.Context, tx Tx, keys map[string][]MatchKe
 			}
 			for _, h := range hits {
 				p.addHit(keyID{slug, h.Attribute, h.Value}, h.RecordID)
-				if !slices.Contains(ids, h.RecordID) {
+				if !seen[h.RecordID] {
+					seen[h.RecordID] = true
 					ids = append(ids, h.RecordID)
 				}
 			}
