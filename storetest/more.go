@@ -315,3 +315,42 @@ func testConcurrentAsserts(t *testing.T, e *env) {
 		t.Fatalf("%d people, want %d", total, people)
 	}
 }
+
+// testGroupedWritesFailAlone: concurrent writes share transactions (group
+// commit); a write that fails validation or clashes fails alone, and the
+// others of its group land.
+func testGroupedWritesFailAlone(t *testing.T, e *env) {
+	const writers = 200
+	e.mustAssert(t, e.ws, "email", body{"first_name": "Taken", "emails": []string{"taken@group.test"}})
+	errs := make([]error, writers)
+	var wg sync.WaitGroup
+	for i := range writers {
+		wg.Go(func() {
+			b := body{"first_name": fmt.Sprint("G", i), "emails": []string{fmt.Sprintf("g%d@group.test", i)}}
+			switch i % 4 {
+			case 1:
+				b["emails"] = []string{"not-an-email"} // invalid
+			case 2:
+				b["emails"] = []string{"TAKEN@group.test"} // a create with another person's email
+				_, errs[i] = e.svc.Create(context.Background(), e.wc2(), kith.People, input(t, b))
+				return
+			}
+			_, errs[i] = e.svc.Assert(context.Background(), e.wc2(), kith.People, "email", input(t, b))
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		want := map[int]kith.Code{0: "", 1: kith.EInvalid, 2: kith.EConflict, 3: ""}[i%4]
+		if got := kith.Code(""); err != nil {
+			got = kith.ErrorCode(err)
+			if got != want {
+				t.Errorf("write %d: %v, want %q", i, err, want)
+			}
+		} else if want != "" {
+			t.Errorf("write %d succeeded, want %s", i, want)
+		}
+	}
+	if n := e.count(t, e.ws); n != 1+writers/2 {
+		t.Fatalf("%d people, want %d", n, 1+writers/2)
+	}
+}

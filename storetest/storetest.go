@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(testing.TB) kith.Store) {
 		{"Relations", testRelations},
 		{"EveryAttributeType", testTypes},
 		{"ValuesRoundTrip", testValuesRoundTrip},
+		{"GroupedWritesFailAlone", testGroupedWritesFailAlone},
 		{"ConcurrentAssertsNeverDuplicate", testConcurrentAsserts},
 	}
 	for _, tt := range tests {
