@@ -9,11 +9,7 @@ import (
 func (s *Service) Get(ctx context.Context, ws, slug, id string) (*Result, error) {
 	var res *Result
 	err := s.read(ctx, ws, func(tx Tx) error {
-		obj, err := s.object(ctx, tx, slug)
-		if err != nil {
-			return err
-		}
-		rec, err := s.record(ctx, tx, obj, id)
+		obj, rec, err := s.objectRecord(ctx, tx, slug, id)
 		if err != nil {
 			return err
 		}
@@ -53,11 +49,7 @@ func (s *Service) Create(ctx context.Context, wc WriteContext, slug string, in I
 func (s *Service) Patch(ctx context.Context, wc WriteContext, slug, id string, in Input) (*Result, error) {
 	var res *Result
 	err := s.grouped(ctx, wc, func(tx Tx) error {
-		obj, err := s.object(ctx, tx, slug)
-		if err != nil {
-			return err
-		}
-		rec, err := s.record(ctx, tx, obj, id)
+		obj, rec, err := s.objectRecord(ctx, tx, slug, id)
 		if err != nil {
 			return err
 		}
@@ -280,11 +272,7 @@ func (s *Service) assertPrepared(ctx context.Context, tx Tx, wc WriteContext, ob
 // it, and leaves a tombstone for the changes feed.
 func (s *Service) Delete(ctx context.Context, wc WriteContext, slug, id string) error {
 	return s.grouped(ctx, wc, func(tx Tx) error {
-		obj, err := s.object(ctx, tx, slug)
-		if err != nil {
-			return err
-		}
-		rec, err := s.record(ctx, tx, obj, id)
+		_, rec, err := s.objectRecord(ctx, tx, slug, id)
 		if err != nil {
 			return err
 		}
@@ -292,11 +280,16 @@ func (s *Service) Delete(ctx context.Context, wc WriteContext, slug, id string) 
 	})
 }
 
-// record loads one record of obj, ENotFound naming the object.
-func (s *Service) record(ctx context.Context, tx Tx, obj *Object, id string) (Record, error) {
-	rec, err := tx.Record(ctx, obj.Slug, id)
-	if ErrorCode(err) == ENotFound {
-		return Record{}, notFoundRecord(obj, id)
+// objectRecord loads an object's schema and one of its records; an unknown
+// record is ENotFound naming the object.
+func (s *Service) objectRecord(ctx context.Context, tx Tx, slug, id string) (*Object, Record, error) {
+	obj, err := s.object(ctx, tx, slug)
+	if err != nil {
+		return nil, Record{}, err
 	}
-	return rec, err
+	rec, err := tx.Record(ctx, slug, id)
+	if ErrorCode(err) == ENotFound {
+		return nil, Record{}, notFoundRecord(obj, id)
+	}
+	return obj, rec, err
 }

@@ -233,11 +233,7 @@ func (s *Service) UpdateRelation(ctx context.Context, wc WriteContext, slug, id 
 	}
 	var res *Result
 	err := s.write(ctx, wc, func(tx Tx) error {
-		obj, err := s.object(ctx, tx, slug)
-		if err != nil {
-			return err
-		}
-		rec, err := s.record(ctx, tx, obj, id)
+		obj, rec, err := s.objectRecord(ctx, tx, slug, id)
 		if err != nil {
 			return err
 		}
