@@ -11,7 +11,7 @@ import (
 )
 
 func (s *Store) CreateWorkspace(ctx context.Context, ws kith.Workspace, objects []kith.Object) error {
-	return s.inTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(t pgx.Tx) error {
+	return s.inTx(ctx, func(t pgx.Tx) error {
 		if _, err := t.Exec(ctx, `INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3)`,
 			ws.ID, ws.Name, micros(ws.CreatedAt)); err != nil {
 			if isUniqueViolation(err) {

@@ -81,35 +81,59 @@ func (s *Store) Close() error {
 // Read runs fn in a read-only repeatable-read transaction: one consistent
 // snapshot, as a page and its total need.
 func (s *Store) Read(ctx context.Context, ws string, fn func(kith.Tx) error) error {
-	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
-	return s.inTx(ctx, opts, func(t pgx.Tx) error { return fn(&tx{tx: t, ws: ws}) })
+	return s.run(ctx, ws, false, fn)
 }
 
-// Write runs fn in a read-committed transaction. Races surface as unique
-// violations or deadlocks, which interpretError turns into kith.ErrRetry.
+// Write runs fn in a read-committed transaction that holds the workspace's
+// row lock from its first statement: writers of a workspace, in this
+// process or any other, take turns, and each reads what the one before it
+// committed, so none decides on a stale read. Should a race still reach
+// the database, it surfaces as a unique violation or a deadlock, which
+// interpretError turns into kith.ErrRetry.
 func (s *Store) Write(ctx context.Context, wc kith.WriteContext, fn func(kith.Tx) error) error {
-	opts := pgx.TxOptions{IsoLevel: pgx.ReadCommitted}
-	return s.inTx(ctx, opts, func(pgTx pgx.Tx) error {
-		t := &tx{tx: pgTx, ws: wc.WorkspaceID}
-		if err := fn(t); err != nil {
-			return err
-		}
-		if err := t.saveSeq(ctx); err != nil {
-			return err
-		}
-		return t.flush(ctx)
-	})
+	return s.run(ctx, wc.WorkspaceID, true, fn)
 }
 
-// inTx runs fn in a transaction and commits when it returns nil. fn's own
-// errors are returned as they are: they were translated where they arose.
-func (s *Store) inTx(ctx context.Context, opts pgx.TxOptions, fn func(pgx.Tx) error) error {
+// run runs fn in a transaction on one pooled connection and commits when
+// it returns nil. The transaction costs no round trips of its own: BEGIN
+// travels with the statement that reads the workspace's schema version
+// (and, for a write, locks its row and reads its change counter), and
+// COMMIT with the last pending writes. fn's own errors are returned as they
+// are: they were translated where they arose.
+func (s *Store) run(ctx context.Context, ws string, write bool, fn func(kith.Tx) error) error {
+	pc, err := s.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer pc.Release()
+	t := &tx{conn: pc.Conn(), ws: ws}
+	if err := t.begin(ctx, write); err != nil {
+		t.rollback(ctx)
+		return err
+	}
+	if err := fn(t); err != nil {
+		t.rollback(ctx)
+		return err
+	}
+	t.queueSeq()
+	t.pending.Queue(`COMMIT`)
+	if err := t.flush(ctx); err != nil {
+		t.rollback(ctx)
+		return err
+	}
+	return nil
+}
+
+// inTx runs fn in a pgx transaction and commits when it returns nil: for
+// the workspace and token statements, which run outside any workspace's
+// record transaction.
+func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	conn, err := s.acquire(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Release()
-	pgTx, err := conn.BeginTx(ctx, opts)
+	pgTx, err := conn.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
 	if err != nil {
 		return interpretError(err)
 	}

@@ -9,51 +9,80 @@ import (
 	"github.com/kith-crm/kith"
 )
 
-// tx is a kith.Tx: every statement is scoped to workspace ws.
+// tx is a kith.Tx on one connection: every statement is scoped to
+// workspace ws.
 type tx struct {
-	tx pgx.Tx
-	ws string
+	conn *pgx.Conn
+	ws   string
 
-	seq      int64 // the last change sequence number handed out; 0 until NextSeq locks the row
-	seqAhead bool  // seq is ahead of workspaces.seq; saveSeq writes it
+	schema   int64 // the workspace's schema version, read when the transaction began
+	seq      int64 // the last change sequence number handed out (writes only)
+	seqAhead bool  // seq is ahead of workspaces.seq; queueSeq writes it
 
-	// pending holds record writes not sent yet. They go in one round trip
-	// before the next statement or the commit: a batch of a thousand
-	// records then costs a few round trips, not a thousand.
+	// pending holds statements not sent yet: BEGIN, record writes, COMMIT.
+	// They go in one round trip before the next statement or as the
+	// commit: a batch of a thousand records then costs a few round trips,
+	// not a thousand.
 	pending pgx.Batch
 }
 
-// flush sends the pending writes. Their errors (a unique key a concurrent
-// transaction took) surface here, translated like any other.
+// begin starts the transaction and reads the workspace's schema version
+// in one round trip. A write also locks the workspace's row, which orders
+// the workspace's writers, and reads its change counter under that lock.
+func (t *tx) begin(ctx context.Context, write bool) error {
+	if !write {
+		t.pending.Queue(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`)
+		t.pending.Queue(`SELECT schema_version FROM workspaces WHERE id = $1`, t.ws).
+			QueryRow(func(row pgx.Row) error { return row.Scan(&t.schema) })
+		return t.flush(ctx)
+	}
+	t.pending.Queue(`BEGIN ISOLATION LEVEL READ COMMITTED`)
+	t.pending.Queue(`SELECT schema_version, seq FROM workspaces WHERE id = $1 FOR UPDATE`, t.ws).
+		QueryRow(func(row pgx.Row) error { return row.Scan(&t.schema, &t.seq) })
+	return t.flush(ctx)
+}
+
+// rollback ends a transaction that failed. When the connection cannot
+// say so, the pool discards it: it drops connections released inside a
+// transaction.
+func (t *tx) rollback(ctx context.Context) {
+	t.pending = pgx.Batch{}
+	if t.conn.PgConn().TxStatus() != 'I' {
+		_, _ = t.conn.Exec(context.WithoutCancel(ctx), `ROLLBACK`)
+	}
+}
+
+// flush sends the pending statements. Their errors (a unique key a
+// concurrent transaction took) surface here, translated like any other.
 func (t *tx) flush(ctx context.Context) error {
 	if t.pending.Len() == 0 {
 		return nil
 	}
 	b := t.pending
 	t.pending = pgx.Batch{}
-	return interpretError(t.tx.SendBatch(ctx, &b).Close())
+	return interpretError(t.conn.SendBatch(ctx, &b).Close())
 }
 
-// query, queryRow and exec run a statement after the pending writes.
+// query, queryRow and exec run a statement after the pending ones.
 func (t *tx) query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
 	if err := t.flush(ctx); err != nil {
 		return nil, err
 	}
-	return t.tx.Query(ctx, sql, args...)
+	return t.conn.Query(ctx, sql, args...)
 }
 
 func (t *tx) queryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 	if err := t.flush(ctx); err != nil {
 		return errRow{err}
 	}
-	return t.tx.QueryRow(ctx, sql, args...)
+	return t.conn.QueryRow(ctx, sql, args...)
 }
 
 func (t *tx) exec(ctx context.Context, sql string, args ...any) error {
 	if err := t.flush(ctx); err != nil {
 		return err
 	}
-	_, err := t.tx.Exec(ctx, sql, args...)
+	_, err := t.conn.Exec(ctx, sql, args...)
 	return interpretError(err)
 }
 
@@ -68,14 +97,12 @@ func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
 func (t *tx) WorkspaceID() string { return t.ws }
 
-func (t *tx) SchemaVersion(ctx context.Context) (int64, error) {
-	var v int64
-	err := t.queryRow(ctx, `SELECT schema_version FROM workspaces WHERE id = $1`, t.ws).Scan(&v)
-	return v, interpretError(err)
-}
+func (t *tx) SchemaVersion(context.Context) (int64, error) { return t.schema, nil }
 
 func (t *tx) SetSchemaVersion(ctx context.Context, v int64) error {
-	return t.exec(ctx, `UPDATE workspaces SET schema_version = $1 WHERE id = $2`, v, t.ws)
+	t.pending.Queue(`UPDATE workspaces SET schema_version = $1 WHERE id = $2`, v, t.ws)
+	t.schema = v
+	return nil
 }
 
 func (t *tx) ObjectRow(ctx context.Context, slug string) (kith.Object, error) {
@@ -344,26 +371,22 @@ func (t *tx) CountRecords(ctx context.Context, slug string, key *kith.MatchKey) 
 	return n, interpretError(err)
 }
 
-// NextSeq increments workspaces.seq once per transaction, which locks the
-// row until commit; further numbers are counted here and written back by
-// saveSeq. Updating the row for every record of a large batch would make
-// each update walk the chain of row versions the transaction left behind.
-func (t *tx) NextSeq(ctx context.Context) (int64, error) {
-	if t.seq > 0 {
-		t.seq++
-		t.seqAhead = true
-		return t.seq, nil
-	}
-	err := t.queryRow(ctx, `UPDATE workspaces SET seq = seq + 1 WHERE id = $1 RETURNING seq`, t.ws).Scan(&t.seq)
-	return t.seq, interpretError(err)
+// NextSeq counts on from the change counter that begin read under the
+// workspace's row lock; queueSeq writes the last number back once per
+// transaction. Updating the row for every record of a large batch would
+// make each update walk the chain of row versions the transaction left
+// behind.
+func (t *tx) NextSeq(context.Context) (int64, error) {
+	t.seq++
+	t.seqAhead = true
+	return t.seq, nil
 }
 
-// saveSeq stores the last sequence number NextSeq handed out.
-func (t *tx) saveSeq(ctx context.Context) error {
-	if !t.seqAhead {
-		return nil
+// queueSeq queues the write of the last sequence number NextSeq handed out.
+func (t *tx) queueSeq() {
+	if t.seqAhead {
+		t.pending.Queue(`UPDATE workspaces SET seq = $1 WHERE id = $2`, t.seq, t.ws)
 	}
-	return t.exec(ctx, `UPDATE workspaces SET seq = $1 WHERE id = $2`, t.seq, t.ws)
 }
 
 // The record writes queue their statements on pending, which runs them in

@@ -7,9 +7,11 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/kith-crm/kith"
+	"github.com/kith-crm/kith/phone"
 )
 
 func testPagination(t *testing.T, e *env) {
@@ -352,5 +354,53 @@ func testGroupedWritesFailAlone(t *testing.T, e *env) {
 	}
 	if n := e.count(t, e.ws); n != 1+writers/2 {
 		t.Fatalf("%d people, want %d", n, 1+writers/2)
+	}
+}
+
+// testTwoServers runs two Services on one store, as two Kith processes on
+// one database run: each groups its own writes, so their transactions
+// overlap in the database. 32 writers, half on each, assert one person
+// again and again, each time with a new second email. Assert appends new
+// emails, so the person ends with every one of them: a write that decided
+// on a read another process's commit made stale would have dropped some.
+func testTwoServers(t *testing.T, e *env) {
+	const writers, rounds = 32, 10
+	other := kith.NewService(e.store, kith.Normalizer{PhoneE164: phone.E164("")})
+	var wg sync.WaitGroup
+	errs := make(chan error, writers*rounds)
+	var id atomic.Value
+	for w := range writers {
+		svc := e.svc
+		if w%2 == 1 {
+			svc = other
+		}
+		wg.Go(func() {
+			for r := range rounds {
+				emails := []string{"shared@two.test", fmt.Sprintf("w%d-r%d@two.test", w, r)}
+				res, err := svc.Assert(context.Background(), e.wc2(), kith.People, "email", input(t, body{"first_name": "Two", "emails": emails}))
+				if err != nil {
+					errs <- err
+					continue
+				}
+				id.Store(res.Record.ID)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatalf("assert: %v", err)
+	}
+	res, err := e.svc.Get(context.Background(), e.ws.ID, kith.People, id.Load().(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := res.Record.Values["emails"].([]any)
+	if len(got) != 1+writers*rounds {
+		t.Fatalf("the person has %d emails, want %d: every assert's new email", len(got), 1+writers*rounds)
+	}
+	n, err := e.svc.List(context.Background(), e.ws.ID, kith.People, kith.ListRequest{Count: 10, Page: 1})
+	if err != nil || n.Total != 1 {
+		t.Fatalf("people: %+v, %v; want exactly one", n, err)
 	}
 }

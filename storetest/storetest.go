@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(testing.TB) kith.Store) {
 		{"ValuesRoundTrip", testValuesRoundTrip},
 		{"GroupedWritesFailAlone", testGroupedWritesFailAlone},
 		{"ConcurrentAssertsNeverDuplicate", testConcurrentAsserts},
+		{"TwoServersLoseNoUpdate", testTwoServers},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
