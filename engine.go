@@ -32,7 +32,7 @@ func (s *Service) Create(ctx context.Context, wc WriteContext, slug string, in I
 		if err != nil {
 			return err
 		}
-		hits, err := s.findKeys(ctx, tx, obj, nil, nil, changes)
+		hits, _, err := s.findKeys(ctx, tx, obj, nil, nil, changes)
 		if err != nil {
 			return err
 		}
@@ -57,7 +57,7 @@ func (s *Service) Patch(ctx context.Context, wc WriteContext, slug, id string, i
 		if err != nil {
 			return err
 		}
-		hits, err := s.findKeys(ctx, tx, obj, nil, nil, changes)
+		hits, _, err := s.findKeys(ctx, tx, obj, nil, nil, changes)
 		if err != nil {
 			return err
 		}
@@ -79,8 +79,8 @@ func (s *Service) Patch(ctx context.Context, wc WriteContext, slug, id string, i
 func (s *Service) Assert(ctx context.Context, wc WriteContext, slug, matching string, in Input) (*Result, error) {
 	var res *Result
 	var a plannedAssert
-	err := s.groupedPlan(ctx, wc,
-		func(tx Tx) (string, []MatchKey, error) { return s.planAssert(ctx, tx, slug, matching, in, &a) },
+	err := s.groupedPlan(ctx, wc, slug,
+		func(obj *Object) ([]MatchKey, error) { return s.planAssert(obj, matching, in, &a) },
 		func(tx Tx) (err error) {
 			if res, err = s.applyAssert(ctx, tx, wc, &a); err != nil {
 				return err
@@ -98,18 +98,19 @@ type plannedAssert struct {
 	changes []change
 }
 
-// planAssert validates an assert and returns the keys it will look up.
-func (s *Service) planAssert(ctx context.Context, tx Tx, slug, matching string, in Input, a *plannedAssert) (string, []MatchKey, error) {
-	obj, attr, err := s.assertTarget(ctx, tx, slug, matching)
+// planAssert validates an assert against obj's schema and returns the keys
+// it will look up. It reads nothing.
+func (s *Service) planAssert(obj *Object, matching string, in Input, a *plannedAssert) ([]MatchKey, error) {
+	attr, err := obj.matchingAttribute(matching)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	changes, p := s.validate(obj, in, true)
 	if err := p.Err(); err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	*a = plannedAssert{obj: obj, attr: attr, changes: changes}
-	return slug, s.lookupKeys(attr, matchValue(changes, attr), changes), nil
+	return s.lookupKeys(attr, matchValue(changes, attr), changes), nil
 }
 
 // applyAssert runs a planned assert. Links are checked now, not when
@@ -149,7 +150,11 @@ func (s *Service) AssertBatch(ctx context.Context, wc WriteContext, slug, matchi
 	for start := 0; start < len(items); start += chunk {
 		end := min(start+chunk, len(items))
 		err := s.write(ctx, wc, func(tx Tx) error {
-			if _, _, err := s.assertTarget(ctx, tx, slug, matching); err != nil {
+			obj, err := s.object(ctx, tx, slug)
+			if err != nil {
+				return err
+			}
+			if _, err := obj.matchingAttribute(matching); err != nil {
 				return err // the whole batch names a wrong matchingAttribute
 			}
 			failed = 0
@@ -157,7 +162,7 @@ func (s *Service) AssertBatch(ctx context.Context, wc WriteContext, slug, matchi
 			errs := make([]error, end-start)
 			var keys []MatchKey
 			for i := start; i < end; i++ {
-				_, k, err := s.planAssert(ctx, tx, slug, matching, items[i], &planned[i-start])
+				k, err := s.planAssert(obj, matching, items[i], &planned[i-start])
 				if err != nil && !isClientError(err) {
 					return err
 				}
@@ -215,21 +220,17 @@ func isClientError(err error) bool {
 	return false
 }
 
-// assertTarget loads the object and resolves the matching attribute.
-func (s *Service) assertTarget(ctx context.Context, tx Tx, slug, matching string) (*Object, *Attribute, error) {
-	obj, err := s.object(ctx, tx, slug)
-	if err != nil {
-		return nil, nil, err
-	}
+// matchingAttribute resolves an assert's matching attribute.
+func (obj *Object) matchingAttribute(matching string) (*Attribute, error) {
 	matchable := func(a *Attribute) bool {
 		return !isSystemAttribute(a) && (a.IsUnique || !obj.matchUniqueOnly)
 	}
 	attr, ok := obj.resolveAttribute(matching)
 	if !ok || !matchable(attr) {
-		return nil, nil, Errorf(EBadRequest, "matchingAttribute %q cannot match %s; valid: %s.",
+		return nil, Errorf(EBadRequest, "matchingAttribute %q cannot match %s; valid: %s.",
 			matching, obj.Slug, obj.attributeKeys(matchable))
 	}
-	return obj, attr, nil
+	return attr, nil
 }
 
 // matchValue is the value that changes give the matching attribute.
@@ -250,22 +251,18 @@ func (s *Service) assertPrepared(ctx context.Context, tx Tx, wc WriteContext, ob
 		p.Add(obj.path(attr), FieldRequired, "%s is the matching attribute, so the body needs a value for it", obj.path(attr))
 		return nil, p.Err()
 	}
-	hits, err := s.findKeys(ctx, tx, obj, attr, value, changes)
+	hits, holders, err := s.findKeys(ctx, tx, obj, attr, value, changes)
 	if err != nil {
 		return nil, err
 	}
-	target, err := s.match(ctx, tx, obj, attr, value, hits)
+	target, err := s.match(ctx, tx, obj, attr, value, hits, holders)
 	if err != nil {
 		return nil, err
 	}
-	if target == "" {
+	if target == nil {
 		return s.create(ctx, tx, wc, obj, changes, hits)
 	}
-	rec, err := tx.Record(ctx, obj.Slug, target)
-	if err != nil {
-		return nil, err
-	}
-	return s.update(ctx, tx, wc, obj, rec, changes, hits, true)
+	return s.update(ctx, tx, wc, obj, *target, changes, hits, true)
 }
 
 // Delete removes a record, removes it from every relation that points at

@@ -23,11 +23,16 @@ type writeGroups struct {
 
 type groupedWrite struct {
 	wc   WriteContext
-	plan func(Tx) (slug string, keys []MatchKey, err error) // may be nil
+	slug string                            // the object plan validates against
+	plan func(*Object) ([]MatchKey, error) // may be nil
 	fn   func(Tx) error
-	err  error
-	done chan struct{} // closed when the write's group ran
-	lead chan struct{} // receives when the write is to lead the next group
+
+	version int64      // the schema version plan ran at
+	keys    []MatchKey // what plan returned
+	planErr error
+	err     error         // the write's outcome
+	done    chan struct{} // closed when the write's group ran
+	lead    chan struct{} // receives when the write is to lead the next group
 }
 
 // grouped runs fn in a write transaction that it may share with other
@@ -36,15 +41,26 @@ type groupedWrite struct {
 // do: such an error fails fn's write alone. Any other error fails the
 // group's transaction, which then runs again.
 func (s *Service) grouped(ctx context.Context, wc WriteContext, fn func(Tx) error) error {
-	return s.groupedPlan(ctx, wc, nil, fn)
+	return s.groupedPlan(ctx, wc, "", nil, fn)
 }
 
-// groupedPlan is grouped with a plan that runs, for every write of the
-// group, before any fn: it validates and names the match keys the write
-// will look up, so that the group reads all of them in one query. The plan
-// must not write.
-func (s *Service) groupedPlan(ctx context.Context, wc WriteContext, plan func(Tx) (string, []MatchKey, error), fn func(Tx) error) error {
-	w := &groupedWrite{wc: wc, plan: plan, fn: fn, done: make(chan struct{}), lead: make(chan struct{}, 1)}
+// groupedPlan is grouped with a plan: it validates the write against the
+// schema of object slug and names the match keys the write will look up,
+// so that the group reads all of them in one query, together with the
+// statement that begins the transaction. The plan runs before the write
+// joins a group, on the caller's goroutine and on the schema as last
+// loaded; should the transaction find the schema changed since, it plans
+// the write again.
+func (s *Service) groupedPlan(ctx context.Context, wc WriteContext, slug string, plan func(*Object) ([]MatchKey, error), fn func(Tx) error) error {
+	w := &groupedWrite{wc: wc, slug: slug, plan: plan, fn: fn, done: make(chan struct{}), lead: make(chan struct{}, 1)}
+	if plan != nil {
+		obj, version, err := s.latestObject(ctx, wc.WorkspaceID, slug)
+		if err != nil {
+			return err
+		}
+		w.version = version
+		w.keys, w.planErr = plan(obj)
+	}
 	g := &s.groups
 	ws := wc.WorkspaceID
 	g.mu.Lock()
@@ -82,22 +98,25 @@ func (s *Service) runGroup(ctx context.Context, batch []*groupedWrite) {
 	err := s.write(ctx, batch[0].wc, func(tx Tx) error {
 		keys := map[string][]MatchKey{}
 		for _, w := range batch {
-			w.err = nil
-			if w.plan == nil {
-				continue
+			if w.plan != nil && w.planErr == nil {
+				keys[w.slug] = append(keys[w.slug], w.keys...)
 			}
-			slug, k, err := w.plan(tx)
-			if err != nil && !isClientError(err) {
-				return err
-			}
-			w.err = err
-			keys[slug] = append(keys[slug], k...)
 		}
 		ptx, err := s.prefetch(ctx, tx, keys)
 		if err != nil {
 			return err
 		}
+		version, err := tx.SchemaVersion(ctx)
+		if err != nil {
+			return err
+		}
 		for _, w := range batch {
+			if w.plan != nil && w.version != version {
+				if err := s.replan(ctx, tx, w, version); err != nil {
+					return err
+				}
+			}
+			w.err = w.planErr
 			if w.err == nil {
 				w.err = w.fn(ptx)
 			}
@@ -113,4 +132,18 @@ func (s *Service) runGroup(ctx context.Context, batch []*groupedWrite) {
 		}
 		close(w.done)
 	}
+}
+
+// replan plans w again on the schema of the transaction, which has version
+// version. Its keys were not prefetched: its lookups go to the database.
+func (s *Service) replan(ctx context.Context, tx Tx, w *groupedWrite, version int64) error {
+	obj, err := s.object(ctx, tx, w.slug)
+	if err != nil && !isClientError(err) {
+		return err
+	}
+	w.version, w.planErr = version, err
+	if err == nil {
+		w.keys, w.planErr = w.plan(obj)
+	}
+	return nil
 }

@@ -9,9 +9,8 @@ import (
 // prefetchKeys bounds the keys of one prefetch query.
 const prefetchKeys = 1000
 
-// prefetchTx is a Tx that answers FindKeys and Record from what a batch or
-// a group of writes prefetched in a few queries, instead of two queries per
-// write. Its own writes keep the prefetched state current, so writes that
+// prefetchTx is a Tx that answers FindKeys from what a batch or a group of
+// writes prefetched in a few queries, instead of a query per write. Its own writes keep the prefetched state current, so writes that
 // share a key still see each other, as if sent one after another. Anything
 // it did not prefetch goes to the underlying Tx.
 type prefetchTx struct {
@@ -29,10 +28,8 @@ func (s *Service) prefetch(ctx context.Context, tx Tx, keys map[string][]MatchKe
 	p := &prefetchTx{Tx: tx, known: map[keyID]bool{}, hits: map[keyID][]string{},
 		records: map[string]Record{}, keysOf: map[string][]keyID{}}
 	for slug, objectKeys := range keys {
-		var ids []string
-		seen := map[string]bool{}
 		for chunk := range slices.Chunk(objectKeys, prefetchKeys) {
-			hits, err := tx.FindKeys(ctx, slug, chunk)
+			hits, holders, err := tx.FindKeys(ctx, slug, chunk)
 			if err != nil {
 				return nil, err
 			}
@@ -41,18 +38,8 @@ func (s *Service) prefetch(ctx context.Context, tx Tx, keys map[string][]MatchKe
 			}
 			for _, h := range hits {
 				p.addHit(keyID{slug, h.Attribute, h.Value}, h.RecordID)
-				if !seen[h.RecordID] {
-					seen[h.RecordID] = true
-					ids = append(ids, h.RecordID)
-				}
 			}
-		}
-		for chunk := range slices.Chunk(ids, prefetchKeys) {
-			recs, err := tx.RecordsByID(ctx, slug, chunk)
-			if err != nil {
-				return nil, err
-			}
-			for _, r := range recs {
+			for _, r := range holders {
 				p.records[r.ID] = r
 			}
 		}
@@ -72,24 +59,21 @@ func (p *prefetchTx) dropHit(k keyID, id string) {
 	p.keysOf[id] = slices.DeleteFunc(p.keysOf[id], func(x keyID) bool { return x == k })
 }
 
-func (p *prefetchTx) FindKeys(ctx context.Context, slug string, keys []MatchKey) ([]KeyHit, error) {
+func (p *prefetchTx) FindKeys(ctx context.Context, slug string, keys []MatchKey) ([]KeyHit, []Record, error) {
 	if slices.ContainsFunc(keys, func(k MatchKey) bool { return !p.known[keyID{slug, k.Attribute, k.Value}] }) {
 		return p.Tx.FindKeys(ctx, slug, keys)
 	}
-	var out []KeyHit
+	var hits []KeyHit
+	var holders []Record
 	for _, k := range keys {
 		for _, id := range p.hits[keyID{slug, k.Attribute, k.Value}] {
-			out = append(out, KeyHit{Attribute: k.Attribute, Value: k.Value, RecordID: id})
+			hits = append(hits, KeyHit{Attribute: k.Attribute, Value: k.Value, RecordID: id})
+			if !slices.ContainsFunc(holders, func(r Record) bool { return r.ID == id }) {
+				holders = append(holders, p.records[id])
+			}
 		}
 	}
-	return out, nil
-}
-
-func (p *prefetchTx) Record(ctx context.Context, slug, id string) (Record, error) {
-	if r, ok := p.records[id]; ok && r.Object == slug {
-		return r, nil
-	}
-	return p.Tx.Record(ctx, slug, id)
+	return hits, holders, nil
 }
 
 func (p *prefetchTx) InsertRecord(ctx context.Context, r Record, idx Index) error {

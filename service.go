@@ -53,6 +53,14 @@ func (c *schemaCache) get(k schemaKey, version int64) *Object {
 	return nil
 }
 
+// latest returns the schema cached last for k, whatever its version.
+func (c *schemaCache) latest(k schemaKey) (*Object, int64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[k]
+	return e.obj, e.version, ok
+}
+
 func (c *schemaCache) put(k schemaKey, version int64, obj *Object) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -199,6 +207,25 @@ func (s *Service) object(ctx context.Context, tx Tx, slug string) (*Object, erro
 	}
 	s.schemas.put(key, version, obj)
 	return obj, nil
+}
+
+// latestObject returns an object's schema as last loaded, and the schema
+// version it was loaded at, to plan a write before its transaction, which
+// then checks the version. A schema not loaded yet is loaded now.
+func (s *Service) latestObject(ctx context.Context, ws, slug string) (*Object, int64, error) {
+	if obj, version, ok := s.schemas.latest(schemaKey{ws, slug}); ok {
+		return obj, version, nil
+	}
+	var obj *Object
+	var version int64
+	err := s.read(ctx, ws, func(tx Tx) (err error) {
+		if obj, err = s.object(ctx, tx, slug); err != nil {
+			return err
+		}
+		version, err = tx.SchemaVersion(ctx)
+		return err
+	})
+	return obj, version, err
 }
 
 // schemaChanged gives the workspace a new schema version. Versions are

@@ -69,8 +69,8 @@ type Tx interface {
 
 	// Record returns one record of the object, or ENotFound.
 	Record(ctx context.Context, slug, id string) (Record, error)
-	// FindKeys returns the records holding any of keys.
-	FindKeys(ctx context.Context, slug string, keys []MatchKey) ([]KeyHit, error)
+	// FindKeys returns which records hold any of keys, and those records.
+	FindKeys(ctx context.Context, slug string, keys []MatchKey) ([]KeyHit, []Record, error)
 	// ScanRecords calls fn with every record of the object in id order
 	// until fn returns false.
 	ScanRecords(ctx context.Context, slug string, fn func(Record) bool) error

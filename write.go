@@ -3,6 +3,7 @@ package kith
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"maps"
 	"reflect"
 	"slices"
@@ -91,12 +92,12 @@ func (s *Service) checkLinks(ctx context.Context, tx Tx, changes []change, p Pro
 	return nil
 }
 
-// findKeys looks up, in one query, the records that hold the matching
-// value and the unique values of the body.
-func (s *Service) findKeys(ctx context.Context, tx Tx, obj *Object, matchAttr *Attribute, matchValue any, changes []change) ([]KeyHit, error) {
+// findKeys looks up the records that hold the matching value and the
+// unique values of the body: which hold which key, and the records.
+func (s *Service) findKeys(ctx context.Context, tx Tx, obj *Object, matchAttr *Attribute, matchValue any, changes []change) ([]KeyHit, []Record, error) {
 	keys := s.lookupKeys(matchAttr, matchValue, changes)
 	if len(keys) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	return tx.FindKeys(ctx, obj.Slug, keys)
 }
@@ -116,14 +117,15 @@ func (s *Service) lookupKeys(matchAttr *Attribute, matchValue any, changes []cha
 	return keys
 }
 
-// match returns the id of the record an assert updates, "" for none.
-func (s *Service) match(ctx context.Context, tx Tx, obj *Object, attr *Attribute, value any, hits []KeyHit) (string, error) {
+// match returns the record an assert updates, nil for none. On a keyed
+// attribute it is one of holders, the records that findKeys found.
+func (s *Service) match(ctx context.Context, tx Tx, obj *Object, attr *Attribute, value any, hits []KeyHit, holders []Record) (*Record, error) {
 	if !attr.Keyed() {
 		want := canonicalJSON(s.norm.matchValues(attr, value))
-		var found string
+		var found *Record
 		err := tx.ScanRecords(ctx, obj.Slug, func(r Record) bool {
 			if v, ok := r.Values[attr.Key]; ok && canonicalJSON(s.norm.matchValues(attr, v)) == want {
-				found = r.ID
+				found = &r
 				return false
 			}
 			return true
@@ -137,17 +139,21 @@ func (s *Service) match(ctx context.Context, tx Tx, obj *Object, attr *Attribute
 		}
 	}
 	if len(ids) == 0 {
-		return "", nil
+		return nil, nil
 	}
 	sort.Strings(ids) // UUIDv7: the oldest first
 	if attr.IsUnique && len(ids) > 1 {
-		return "", &Error{
+		return nil, &Error{
 			Code:                 EConflict,
 			Message:              "The values of " + obj.path(attr) + " belong to different records; nothing was changed.",
 			ConflictingRecordIDs: ids,
 		}
 	}
-	return ids[0], nil
+	i := slices.IndexFunc(holders, func(r Record) bool { return r.ID == ids[0] })
+	if i < 0 {
+		return nil, fmt.Errorf("kith: match key of %s %s without its record", obj.Slug, ids[0])
+	}
+	return &holders[i], nil
 }
 
 func (s *Service) create(ctx context.Context, tx Tx, wc WriteContext, obj *Object, changes []change, hits []KeyHit) (*Result, error) {

@@ -95,10 +95,10 @@ func (s *Store) Write(ctx context.Context, wc kith.WriteContext, fn func(kith.Tx
 }
 
 // run runs fn in a transaction on one pooled connection and commits when
-// it returns nil. The transaction costs no round trips of its own: BEGIN
-// travels with the statement that reads the workspace's schema version
-// (and, for a write, locks its row and reads its change counter), and
-// COMMIT with the last pending writes. fn's own errors are returned as they
+// it returns nil. The transaction costs no round trips of its own: BEGIN,
+// and the statement that reads the workspace's schema version (and, for a
+// write, locks its row and reads its change counter), travel with the
+// first query, and COMMIT with the last pending writes. fn's own errors are returned as they
 // are: they were translated where they arose.
 func (s *Store) run(ctx context.Context, ws string, write bool, fn func(kith.Tx) error) error {
 	pc, err := s.acquire(ctx)
@@ -107,10 +107,7 @@ func (s *Store) run(ctx context.Context, ws string, write bool, fn func(kith.Tx)
 	}
 	defer pc.Release()
 	t := &tx{conn: pc.Conn(), ws: ws}
-	if err := t.begin(ctx, write); err != nil {
-		t.rollback(ctx)
-		return err
-	}
+	t.begin(write)
 	if err := fn(t); err != nil {
 		t.rollback(ctx)
 		return err

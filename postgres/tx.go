@@ -15,7 +15,8 @@ type tx struct {
 	conn *pgx.Conn
 	ws   string
 
-	schema   int64 // the workspace's schema version, read when the transaction began
+	begun    bool  // the statements that begin the transaction have run
+	schema   int64 // the workspace's schema version, read as the transaction began
 	seq      int64 // the last change sequence number handed out (writes only)
 	seqAhead bool  // seq is ahead of workspaces.seq; queueSeq writes it
 
@@ -26,19 +27,28 @@ type tx struct {
 	pending pgx.Batch
 }
 
-// begin starts the transaction and reads the workspace's schema version
-// in one round trip. A write also locks the workspace's row, which orders
-// the workspace's writers, and reads its change counter under that lock.
-func (t *tx) begin(ctx context.Context, write bool) error {
+// begin queues the statements that start the transaction and read the
+// workspace's schema version; they travel with the transaction's first
+// query. A write also locks the workspace's row, which orders the
+// workspace's writers, and reads its change counter under that lock.
+func (t *tx) begin(write bool) {
 	if !write {
 		t.pending.Queue(`BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`)
 		t.pending.Queue(`SELECT schema_version FROM workspaces WHERE id = $1`, t.ws).
-			QueryRow(func(row pgx.Row) error { return row.Scan(&t.schema) })
-		return t.flush(ctx)
+			QueryRow(func(row pgx.Row) error { t.begun = true; return row.Scan(&t.schema) })
+		return
 	}
 	t.pending.Queue(`BEGIN ISOLATION LEVEL READ COMMITTED`)
 	t.pending.Queue(`SELECT schema_version, seq FROM workspaces WHERE id = $1 FOR UPDATE`, t.ws).
-		QueryRow(func(row pgx.Row) error { return row.Scan(&t.schema, &t.seq) })
+		QueryRow(func(row pgx.Row) error { t.begun = true; return row.Scan(&t.schema, &t.seq) })
+}
+
+// start runs the statements begin queued, unless they ran: for the
+// methods that need what they read.
+func (t *tx) start(ctx context.Context) error {
+	if t.begun {
+		return nil
+	}
 	return t.flush(ctx)
 }
 
@@ -63,33 +73,31 @@ func (t *tx) flush(ctx context.Context) error {
 	return interpretError(t.conn.SendBatch(ctx, &b).Close())
 }
 
-// query, queryRow and exec run a statement after the pending ones.
-func (t *tx) query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	if err := t.flush(ctx); err != nil {
-		return nil, err
-	}
-	return t.conn.Query(ctx, sql, args...)
+// query queues a statement behind the pending ones and sends them all in
+// one round trip; scan reads each row of its result.
+func (t *tx) query(ctx context.Context, scan func(pgx.Rows) error, sql string, args ...any) error {
+	t.pending.Queue(sql, args...).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+	return t.flush(ctx)
 }
 
-func (t *tx) queryRow(ctx context.Context, sql string, args ...any) pgx.Row {
-	if err := t.flush(ctx); err != nil {
-		return errRow{err}
-	}
-	return t.conn.QueryRow(ctx, sql, args...)
+// queryRow is query for a statement with one row; none is ENotFound.
+func (t *tx) queryRow(ctx context.Context, scan func(pgx.Row) error, sql string, args ...any) error {
+	t.pending.Queue(sql, args...).QueryRow(scan)
+	return t.flush(ctx)
 }
 
+// exec runs a statement behind the pending ones.
 func (t *tx) exec(ctx context.Context, sql string, args ...any) error {
-	if err := t.flush(ctx); err != nil {
-		return err
-	}
-	_, err := t.conn.Exec(ctx, sql, args...)
-	return interpretError(err)
+	t.pending.Queue(sql, args...)
+	return t.flush(ctx)
 }
-
-// errRow is a pgx.Row whose Scan fails with a flush's error.
-type errRow struct{ err error }
-
-func (r errRow) Scan(...any) error { return r.err }
 
 func micros(t time.Time) int64 { return t.UnixMicro() }
 
@@ -97,9 +105,17 @@ func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
 func (t *tx) WorkspaceID() string { return t.ws }
 
-func (t *tx) SchemaVersion(context.Context) (int64, error) { return t.schema, nil }
+func (t *tx) SchemaVersion(ctx context.Context) (int64, error) {
+	if err := t.start(ctx); err != nil {
+		return 0, err
+	}
+	return t.schema, nil
+}
 
 func (t *tx) SetSchemaVersion(ctx context.Context, v int64) error {
+	if err := t.start(ctx); err != nil {
+		return err
+	}
 	t.pending.Queue(`UPDATE workspaces SET schema_version = $1 WHERE id = $2`, v, t.ws)
 	t.schema = v
 	return nil
@@ -108,36 +124,33 @@ func (t *tx) SetSchemaVersion(ctx context.Context, v int64) error {
 func (t *tx) ObjectRow(ctx context.Context, slug string) (kith.Object, error) {
 	o := kith.Object{Slug: slug}
 	var created, updated int64
-	err := t.queryRow(ctx, `
+	err := t.queryRow(ctx, func(row pgx.Row) error {
+		return row.Scan(&o.SingularName, &o.PluralName, &o.IsStandard, &o.IsActive, &created, &updated)
+	}, `
 		SELECT singular_name, plural_name, is_standard, is_active, created_at, updated_at
-		FROM objects WHERE workspace_id = $1 AND slug = $2`, t.ws, slug,
-	).Scan(&o.SingularName, &o.PluralName, &o.IsStandard, &o.IsActive, &created, &updated)
+		FROM objects WHERE workspace_id = $1 AND slug = $2`, t.ws, slug)
 	if err != nil {
-		return kith.Object{}, interpretError(err)
+		return kith.Object{}, err
 	}
 	o.CreatedAt, o.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return o, nil
 }
 
 func (t *tx) ObjectRows(ctx context.Context) ([]kith.Object, error) {
-	rows, err := t.query(ctx, `
-		SELECT slug, singular_name, plural_name, is_standard, is_active, created_at, updated_at
-		FROM objects WHERE workspace_id = $1 ORDER BY created_at, slug`, t.ws)
-	if err != nil {
-		return nil, interpretError(err)
-	}
-	defer rows.Close()
 	var out []kith.Object
-	for rows.Next() {
+	err := t.query(ctx, func(rows pgx.Rows) error {
 		var o kith.Object
 		var created, updated int64
 		if err := rows.Scan(&o.Slug, &o.SingularName, &o.PluralName, &o.IsStandard, &o.IsActive, &created, &updated); err != nil {
-			return nil, interpretError(err)
+			return err
 		}
 		o.CreatedAt, o.UpdatedAt = fromMicros(created), fromMicros(updated)
 		out = append(out, o)
-	}
-	return out, interpretError(rows.Err())
+		return nil
+	}, `
+		SELECT slug, singular_name, plural_name, is_standard, is_active, created_at, updated_at
+		FROM objects WHERE workspace_id = $1 ORDER BY created_at, slug`, t.ws)
+	return out, err
 }
 
 func (t *tx) InsertObject(ctx context.Context, o kith.Object) error {
@@ -161,28 +174,24 @@ func (t *tx) DeleteObject(ctx context.Context, slug string) error {
 }
 
 func (t *tx) CustomAttributes(ctx context.Context, slug string) ([]kith.Attribute, error) {
-	rows, err := t.query(ctx, `
-		SELECT key, label, type, is_required, is_unique, is_archived, config, created_at, updated_at
-		FROM attributes WHERE workspace_id = $1 AND object_slug = $2 ORDER BY position`, t.ws, slug)
-	if err != nil {
-		return nil, interpretError(err)
-	}
-	defer rows.Close()
 	var out []kith.Attribute
-	for rows.Next() {
+	err := t.query(ctx, func(rows pgx.Rows) error {
 		var a kith.Attribute
 		var config []byte
 		var created, updated int64
 		if err := rows.Scan(&a.Key, &a.Label, &a.Type, &a.IsRequired, &a.IsUnique, &a.IsArchived, &config, &created, &updated); err != nil {
-			return nil, interpretError(err)
+			return err
 		}
 		if err := a.DecodeConfig(config); err != nil {
-			return nil, err
+			return err
 		}
 		a.CreatedAt, a.UpdatedAt = fromMicros(created), fromMicros(updated)
 		out = append(out, a)
-	}
-	return out, interpretError(rows.Err())
+		return nil
+	}, `
+		SELECT key, label, type, is_required, is_unique, is_archived, config, created_at, updated_at
+		FROM attributes WHERE workspace_id = $1 AND object_slug = $2 ORDER BY position`, t.ws, slug)
+	return out, err
 }
 
 // InsertAttribute places a at the end of the object's attributes. The
@@ -215,7 +224,7 @@ func scanRecord(row pgx.Row) (kith.Record, error) {
 	var data []byte
 	var created, updated int64
 	if err := row.Scan(&r.ID, &r.Object, &data, &r.Seq, &created, &updated); err != nil {
-		return kith.Record{}, interpretError(err)
+		return kith.Record{}, err
 	}
 	values, err := kith.DecodeValues(data)
 	if err != nil {
@@ -226,8 +235,12 @@ func scanRecord(row pgx.Row) (kith.Record, error) {
 }
 
 func (t *tx) Record(ctx context.Context, slug, id string) (kith.Record, error) {
-	return scanRecord(t.queryRow(ctx,
-		`SELECT `+recordColumns+` FROM records WHERE workspace_id = $1 AND id = $2 AND object_slug = $3`, t.ws, id, slug))
+	var r kith.Record
+	err := t.queryRow(ctx, func(row pgx.Row) (err error) {
+		r, err = scanRecord(row)
+		return err
+	}, `SELECT `+recordColumns+` FROM records WHERE workspace_id = $1 AND id = $2 AND object_slug = $3`, t.ws, id, slug)
+	return r, err
 }
 
 func (t *tx) RecordsByID(ctx context.Context, slug string, ids []string) ([]kith.Record, error) {
@@ -249,39 +262,31 @@ func (t *tx) RecordsByID(ctx context.Context, slug string, ids []string) ([]kith
 
 // records runs a query for records.
 func (t *tx) records(ctx context.Context, query string, args ...any) ([]kith.Record, error) {
-	rows, err := t.query(ctx, query, args...)
-	if err != nil {
-		return nil, interpretError(err)
-	}
-	defer rows.Close()
 	var out []kith.Record
-	for rows.Next() {
+	err := t.query(ctx, func(rows pgx.Rows) error {
 		r, err := scanRecord(rows)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		out = append(out, r)
-	}
-	return out, interpretError(rows.Err())
+		return nil
+	}, query, args...)
+	return out, err
 }
 
 func (t *tx) LinksTo(ctx context.Context, target string) ([]kith.LinkFrom, error) {
-	rows, err := t.query(ctx, `
-		SELECT object_slug, record_id, attribute_key FROM links WHERE workspace_id = $1 AND target_id = $2
-		ORDER BY record_id, attribute_key`, t.ws, target)
-	if err != nil {
-		return nil, interpretError(err)
-	}
-	defer rows.Close()
 	var out []kith.LinkFrom
-	for rows.Next() {
+	err := t.query(ctx, func(rows pgx.Rows) error {
 		var l kith.LinkFrom
 		if err := rows.Scan(&l.Object, &l.RecordID, &l.Attribute); err != nil {
-			return nil, interpretError(err)
+			return err
 		}
 		out = append(out, l)
-	}
-	return out, interpretError(rows.Err())
+		return nil
+	}, `
+		SELECT object_slug, record_id, attribute_key FROM links WHERE workspace_id = $1 AND target_id = $2
+		ORDER BY record_id, attribute_key`, t.ws, target)
+	return out, err
 }
 
 // keyColumns splits keys into the parallel arrays that unnest reads back.
@@ -293,34 +298,55 @@ func keyColumns(keys []kith.MatchKey) (attrs, values []string, unique []bool) {
 	return attrs, values, unique
 }
 
-// FindKeys looks each key up in the match-key primary key. The lateral
-// subquery, kept apart by OFFSET 0, pins that plan: joined plainly, a table
-// without statistics yet (the first big import, in one transaction) can be
-// planned as a scan of all the object's keys for every call.
-func (t *tx) FindKeys(ctx context.Context, slug string, keys []kith.MatchKey) ([]kith.KeyHit, error) {
+// FindKeys looks each key up in the match-key primary key, and each hit's
+// record up in the records' primary key, in one statement: a row per hit,
+// with its record. Each lateral subquery, kept apart by OFFSET 0, pins its
+// lookup: joined plainly, a table without statistics yet (the first big
+// import, in one transaction) can be planned as a scan of all the
+// object's keys or records for every call.
+func (t *tx) FindKeys(ctx context.Context, slug string, keys []kith.MatchKey) ([]kith.KeyHit, []kith.Record, error) {
 	attrs, values, _ := keyColumns(keys)
-	rows, err := t.query(ctx, `
-		SELECT k.attribute_key, k.value, m.record_id
+	var hits []kith.KeyHit
+	var holders []kith.Record
+	seen := map[string]bool{}
+	var data []byte
+	var created, updated int64
+	err := t.query(ctx, func(rows pgx.Rows) error {
+		var h kith.KeyHit
+		r := kith.Record{Object: slug}
+		if err := rows.Scan(&h.Attribute, &h.Value, &h.RecordID, &data, &r.Seq, &created, &updated); err != nil {
+			return err
+		}
+		hits = append(hits, h)
+		if seen[h.RecordID] { // a record holding several of the keys comes once per key
+			return nil
+		}
+		seen[h.RecordID] = true
+		values, err := kith.DecodeValues(data)
+		if err != nil {
+			return err
+		}
+		r.ID, r.Values, r.CreatedAt, r.UpdatedAt = h.RecordID, values, fromMicros(created), fromMicros(updated)
+		holders = append(holders, r)
+		return nil
+	}, `
+		SELECT k.attribute_key, k.value, r.id, r.data, r.seq, r.created_at, r.updated_at
 		FROM unnest($3::text[], $4::text[]) AS k (attribute_key, value)
 		CROSS JOIN LATERAL (
 			SELECT record_id FROM match_keys
 			WHERE workspace_id = $1 AND object_slug = $2 AND attribute_key = k.attribute_key AND value = k.value
 			OFFSET 0
-		) m`,
+		) m
+		CROSS JOIN LATERAL (
+			SELECT id, data, seq, created_at, updated_at FROM records
+			WHERE workspace_id = $1 AND id = m.record_id AND object_slug = $2
+			OFFSET 0
+		) r`,
 		t.ws, slug, attrs, values)
 	if err != nil {
-		return nil, interpretError(err)
+		return nil, nil, err
 	}
-	defer rows.Close()
-	var hits []kith.KeyHit
-	for rows.Next() {
-		var h kith.KeyHit
-		if err := rows.Scan(&h.Attribute, &h.Value, &h.RecordID); err != nil {
-			return nil, interpretError(err)
-		}
-		hits = append(hits, h)
-	}
-	return hits, interpretError(rows.Err())
+	return hits, holders, nil
 }
 
 // scanBatch is how many records ScanRecords reads per query. Reading in
@@ -360,15 +386,15 @@ func (t *tx) ListRecords(ctx context.Context, slug string, q kith.ListQuery) ([]
 
 func (t *tx) CountRecords(ctx context.Context, slug string, key *kith.MatchKey) (int, error) {
 	var n int
-	var err error
+	scan := func(row pgx.Row) error { return row.Scan(&n) }
 	if key == nil {
-		err = t.queryRow(ctx, `SELECT COUNT(*) FROM records WHERE workspace_id = $1 AND object_slug = $2`, t.ws, slug).Scan(&n)
-	} else {
-		err = t.queryRow(ctx, `
-			SELECT COUNT(*) FROM match_keys WHERE workspace_id = $1 AND object_slug = $2 AND attribute_key = $3 AND value = $4`,
-			t.ws, slug, key.Attribute, key.Value).Scan(&n)
+		err := t.queryRow(ctx, scan, `SELECT COUNT(*) FROM records WHERE workspace_id = $1 AND object_slug = $2`, t.ws, slug)
+		return n, err
 	}
-	return n, interpretError(err)
+	err := t.queryRow(ctx, scan, `
+		SELECT COUNT(*) FROM match_keys WHERE workspace_id = $1 AND object_slug = $2 AND attribute_key = $3 AND value = $4`,
+		t.ws, slug, key.Attribute, key.Value)
+	return n, err
 }
 
 // NextSeq counts on from the change counter that begin read under the
@@ -376,7 +402,10 @@ func (t *tx) CountRecords(ctx context.Context, slug string, key *kith.MatchKey) 
 // transaction. Updating the row for every record of a large batch would
 // make each update walk the chain of row versions the transaction left
 // behind.
-func (t *tx) NextSeq(context.Context) (int64, error) {
+func (t *tx) NextSeq(ctx context.Context) (int64, error) {
+	if err := t.start(ctx); err != nil {
+		return 0, err
+	}
 	t.seq++
 	t.seqAhead = true
 	return t.seq, nil
@@ -459,22 +488,18 @@ func (t *tx) DeleteRecord(ctx context.Context, r kith.Record, seq int64, at time
 }
 
 func (t *tx) Tombstones(ctx context.Context, after int64, limit int) ([]kith.Tombstone, error) {
-	rows, err := t.query(ctx, `
-		SELECT seq, object_slug, record_id, deleted_at FROM tombstones
-		WHERE workspace_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, t.ws, after, limit)
-	if err != nil {
-		return nil, interpretError(err)
-	}
-	defer rows.Close()
 	var out []kith.Tombstone
-	for rows.Next() {
+	err := t.query(ctx, func(rows pgx.Rows) error {
 		var ts kith.Tombstone
 		var at int64
 		if err := rows.Scan(&ts.Seq, &ts.Object, &ts.RecordID, &at); err != nil {
-			return nil, interpretError(err)
+			return err
 		}
 		ts.DeletedAt = fromMicros(at)
 		out = append(out, ts)
-	}
-	return out, interpretError(rows.Err())
+		return nil
+	}, `
+		SELECT seq, object_slug, record_id, deleted_at FROM tombstones
+		WHERE workspace_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, t.ws, after, limit)
+	return out, err
 }

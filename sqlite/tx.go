@@ -234,8 +234,9 @@ func (t *tx) LinksTo(ctx context.Context, target string) ([]kith.LinkFrom, error
 
 // FindKeys joins the keys, as a VALUES list, to the match-key primary key:
 // one index lookup per key, for any number of keys (a chain of ORs would
-// hit SQLite's expression depth limit at a batch's thousand keys).
-func (t *tx) FindKeys(ctx context.Context, slug string, keys []kith.MatchKey) ([]kith.KeyHit, error) {
+// hit SQLite's expression depth limit at a batch's thousand keys). Then it
+// reads the holders.
+func (t *tx) FindKeys(ctx context.Context, slug string, keys []kith.MatchKey) ([]kith.KeyHit, []kith.Record, error) {
 	args := make([]any, 0, 2+2*len(keys))
 	for _, k := range keys {
 		args = append(args, k.Attribute, k.Value)
@@ -246,18 +247,28 @@ func (t *tx) FindKeys(ctx context.Context, slug string, keys []kith.MatchKey) ([
 		SELECT m.attribute_key, m.value, m.record_id FROM k CROSS JOIN match_keys m
 		WHERE m.workspace_id = ? AND m.object_slug = ? AND m.attribute_key = k.attribute_key AND m.value = k.value`, args...)
 	if err != nil {
-		return nil, interpretError(err)
+		return nil, nil, interpretError(err)
 	}
 	defer rows.Close()
 	var hits []kith.KeyHit
+	var ids []string
+	seen := map[string]bool{}
 	for rows.Next() {
 		var h kith.KeyHit
 		if err := rows.Scan(&h.Attribute, &h.Value, &h.RecordID); err != nil {
-			return nil, interpretError(err)
+			return nil, nil, interpretError(err)
 		}
 		hits = append(hits, h)
+		if !seen[h.RecordID] {
+			seen[h.RecordID] = true
+			ids = append(ids, h.RecordID)
+		}
 	}
-	return hits, interpretError(rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, nil, interpretError(err)
+	}
+	holders, err := t.RecordsByID(ctx, slug, ids)
+	return hits, holders, err
 }
 
 func (t *tx) ScanRecords(ctx context.Context, slug string, fn func(kith.Record) bool) error {

@@ -404,3 +404,32 @@ func testTwoServers(t *testing.T, e *env) {
 		t.Fatalf("people: %+v, %v; want exactly one", n, err)
 	}
 }
+
+// testSchemaChangedElsewhere: a server validates an assert on the schema it
+// loaded last, before the write's transaction; when another server changed
+// the schema since, the transaction sees it and validates again, so the
+// change holds at once.
+func testSchemaChangedElsewhere(t *testing.T, e *env) {
+	ctx := context.Background()
+	other := kith.NewService(e.store, kith.Normalizer{PhoneE164: phone.E164("")})
+	assert := func(matching string, b body) (*kith.Result, error) {
+		return other.Assert(ctx, e.wc2(), kith.People, matching, input(t, b))
+	}
+	if _, err := assert("email", body{"first_name": "Ann", "emails": []string{"ann@schema.test"}}); err != nil {
+		t.Fatal(err) // other now holds the people schema
+	}
+
+	e.mustAttr(t, kith.People, kith.NewAttribute{Label: ptr("Badge"), Type: ptr(kith.TypeText), IsUnique: true})
+	first, err := assert("badge", body{"first_name": "Bob", "badge": "B-1"})
+	if err != nil || first.Outcome != kith.Created {
+		t.Fatalf("assert by the new attribute: %+v, %v; want created", first, err)
+	}
+	again, err := assert("badge", body{"first_name": "Bobby", "badge": "B-1"})
+	if err != nil || again.Outcome != kith.Updated || again.Record.ID != first.Record.ID {
+		t.Fatalf("assert by the new attribute again: %+v, %v; want %s updated", again, err, first.Record.ID)
+	}
+
+	e.mustAttr(t, kith.People, kith.NewAttribute{Label: ptr("Team"), Type: ptr(kith.TypeText), IsRequired: true})
+	_, err = assert("email", body{"first_name": "Cy", "emails": []string{"cy@schema.test"}})
+	wantCode(t, err, kith.EInvalid)
+}

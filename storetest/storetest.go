@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(testing.TB) kith.Store) {
 		{"GroupedWritesFailAlone", testGroupedWritesFailAlone},
 		{"ConcurrentAssertsNeverDuplicate", testConcurrentAsserts},
 		{"TwoServersLoseNoUpdate", testTwoServers},
+		{"SchemaChangedByAnotherServer", testSchemaChangedElsewhere},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
