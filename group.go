@@ -13,8 +13,8 @@ const maxGroup = 256
 // its workspace runs becomes the leader: it runs every write queued so far
 // (its own among them) in one transaction, then hands the lead to the first
 // write queued meanwhile, so that no leader waits for others' writes. A
-// store's single writer (SQLite) or a per-workspace lock (PostgreSQL's
-// change counter) then costs once per group, not per write.
+// store's single writer (SQLite) or the lock on the workspace's row
+// (PostgreSQL) then costs once per group, not per write.
 type writeGroups struct {
 	mu      sync.Mutex
 	pending map[string][]*groupedWrite // by workspace
@@ -27,9 +27,9 @@ type groupedWrite struct {
 	plan func(*Object) ([]MatchKey, error) // may be nil
 	fn   func(Tx) error
 
-	version int64      // the schema version plan ran at
-	keys    []MatchKey // what plan returned
-	planErr error
+	version int64         // the schema version plan ran at
+	keys    []MatchKey    // what plan returned
+	planErr error         // what plan found wrong with the write
 	err     error         // the write's outcome
 	done    chan struct{} // closed when the write's group ran
 	lead    chan struct{} // receives when the write is to lead the next group

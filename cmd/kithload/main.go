@@ -37,6 +37,7 @@ func main() {
 type config struct {
 	url, token, mode, raw, prefix string
 	concurrency, n, batch, keys   int
+	runs                          int
 	timeout                       time.Duration
 }
 
@@ -50,6 +51,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&cfg.n, "n", 20000, "records to assert (single, batch) or pages to read (list)")
 	fs.IntVar(&cfg.batch, "batch", 1000, "records per batch request")
 	fs.IntVar(&cfg.keys, "keys", 0, "distinct emails (default n/4: 25% of writes create, 75% update; n: every write creates)")
+	fs.IntVar(&cfg.runs, "runs", 1, "single, batch: run the load (and the floor after it) this many times, each on new people, and report the median ratio")
 	fs.StringVar(&cfg.raw, "raw", "", "also measure the raw floor on this database: a SQLite file path or a postgres:// URL")
 	fs.StringVar(&cfg.prefix, "prefix", fmt.Sprintf("run%d", time.Now().UnixNano()%1_000_000), "email prefix; a new one asserts new people")
 	fs.DurationVar(&cfg.timeout, "timeout", 30*time.Second, "per-request timeout")
@@ -62,27 +64,40 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if cfg.keys <= 0 || cfg.keys > cfg.n {
 		cfg.keys = max(cfg.n/4, 1)
 	}
-	load := newWorkload(cfg.prefix, cfg.n, cfg.keys)
 	switch cfg.mode {
 	case "single", "batch":
 		per := 1
 		if cfg.mode == "batch" {
 			per = cfg.batch
 		}
-		res, err := assertLoad(ctx, cfg, load, per)
-		if err != nil {
-			return err
+		var ratios []float64
+		for run := range max(cfg.runs, 1) {
+			prefix := cfg.prefix
+			if run > 0 {
+				prefix = fmt.Sprintf("%s-%d", cfg.prefix, run)
+			}
+			load := newWorkload(prefix, cfg.n, cfg.keys)
+			res, err := assertLoad(ctx, cfg, load, per)
+			if err != nil {
+				return err
+			}
+			res.print(out, "kith "+cfg.mode)
+			if cfg.raw == "" {
+				continue
+			}
+			floor, err := rawLoad(ctx, cfg, load, per)
+			if err != nil {
+				return err
+			}
+			floor.print(out, "raw  "+cfg.mode)
+			ratios = append(ratios, 100*res.rate()/floor.rate())
+			fmt.Fprintf(out, "ratio %s: %.1f%% of the raw floor (records/s)\n", cfg.mode, ratios[len(ratios)-1])
 		}
-		res.print(out, "kith "+cfg.mode)
-		if cfg.raw == "" {
-			return nil
+		if len(ratios) > 1 {
+			sort.Float64s(ratios)
+			fmt.Fprintf(out, "median ratio %s over %d runs: %.1f%% (lowest %.1f%%, highest %.1f%%)\n",
+				cfg.mode, len(ratios), ratios[len(ratios)/2], ratios[0], ratios[len(ratios)-1])
 		}
-		floor, err := rawLoad(ctx, cfg, load, per)
-		if err != nil {
-			return err
-		}
-		floor.print(out, "raw  "+cfg.mode)
-		fmt.Fprintf(out, "ratio %s: %.1f%% of the raw floor (records/s)\n", cfg.mode, 100*res.rate()/floor.rate())
 		return nil
 	case "list":
 		res, err := listLoad(ctx, cfg)
