@@ -10,9 +10,10 @@ import (
 const prefetchKeys = 1000
 
 // prefetchTx is a Tx that answers FindKeys from what a batch or a group of
-// writes prefetched in a few queries, instead of a query per write. Its own writes keep the prefetched state current, so writes that
-// share a key still see each other, as if sent one after another. Anything
-// it did not prefetch goes to the underlying Tx.
+// writes prefetched in a few queries, instead of a query per write. Its own
+// writes keep the prefetched state current, so writes that share a key
+// still see each other, as if sent one after another. Anything it did not
+// prefetch goes to the underlying Tx.
 type prefetchTx struct {
 	Tx
 	known   map[keyID]bool     // keys whose holders are all in hits
