@@ -52,13 +52,15 @@ func (t *tx) start(ctx context.Context) error {
 	return t.flush(ctx)
 }
 
-// rollback ends a transaction that failed. When the connection cannot
-// say so, the pool discards it: it drops connections released inside a
-// transaction.
+// rollback ends a transaction that failed, within pingTimeout even when
+// the request's context is done. When the connection cannot say so, the
+// pool discards it: it drops connections released inside a transaction.
 func (t *tx) rollback(ctx context.Context) {
 	t.pending = pgx.Batch{}
 	if t.conn.PgConn().TxStatus() != 'I' {
-		_, _ = t.conn.Exec(context.WithoutCancel(ctx), `ROLLBACK`)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pingTimeout)
+		defer cancel()
+		_, _ = t.conn.Exec(ctx, `ROLLBACK`)
 	}
 }
 
