@@ -8,7 +8,7 @@ import (
 // Get returns one record.
 func (s *Service) Get(ctx context.Context, ws, slug, id string) (*Result, error) {
 	var res *Result
-	err := s.read(ctx, ws, func(tx Tx) error {
+	err := s.store.Read(ctx, ws, func(tx Tx) error {
 		obj, rec, err := s.objectRecord(ctx, tx, slug, id)
 		if err != nil {
 			return err

@@ -40,7 +40,7 @@ func (s *Service) List(ctx context.Context, ws, slug string, req ListRequest) (*
 		q.Offset = (req.Page - 1) * req.Count
 	}
 	var page Page
-	err := s.read(ctx, ws, func(tx Tx) error {
+	err := s.store.Read(ctx, ws, func(tx Tx) error {
 		obj, err := s.object(ctx, tx, slug)
 		if err != nil {
 			return err

@@ -40,7 +40,7 @@ var slugPattern = regexp.MustCompile(`^[a-z0-9_]+([.-][a-z0-9_]+)*$`)
 // Objects returns the schema of every object of a workspace.
 func (s *Service) Objects(ctx context.Context, ws string) ([]*Object, error) {
 	var out []*Object
-	err := s.read(ctx, ws, func(tx Tx) error {
+	err := s.store.Read(ctx, ws, func(tx Tx) error {
 		rows, err := tx.ObjectRows(ctx)
 		if err != nil {
 			return err

@@ -79,44 +79,12 @@ const maxWriteAttempts = 10
 func (s *Service) write(ctx context.Context, wc WriteContext, fn func(Tx) error) error {
 	var err error
 	for range maxWriteAttempts {
-		err = s.store.Write(ctx, wc, func(tx Tx) error { return fn(&versionTx{Tx: tx}) })
+		err = s.store.Write(ctx, wc, fn)
 		if !errors.Is(err, errRetry) {
 			return err
 		}
 	}
 	return &Error{Code: EConflict, Message: "The write collided with concurrent writes too often; retry it.", Err: err}
-}
-
-// read runs fn in a read transaction.
-func (s *Service) read(ctx context.Context, ws string, fn func(Tx) error) error {
-	return s.store.Read(ctx, ws, func(tx Tx) error { return fn(&versionTx{Tx: tx}) })
-}
-
-// versionTx reads the schema version once per transaction: every object
-// lookup checks it, and a batch looks objects up once per item.
-type versionTx struct {
-	Tx
-	version int64
-	known   bool
-}
-
-func (t *versionTx) SchemaVersion(ctx context.Context) (int64, error) {
-	if !t.known {
-		v, err := t.Tx.SchemaVersion(ctx)
-		if err != nil {
-			return 0, err
-		}
-		t.version, t.known = v, true
-	}
-	return t.version, nil
-}
-
-func (t *versionTx) SetSchemaVersion(ctx context.Context, v int64) error {
-	if err := t.Tx.SetSchemaVersion(ctx, v); err != nil {
-		return err
-	}
-	t.version, t.known = v, true
-	return nil
 }
 
 // CreateWorkspace creates a workspace with its standard objects.
@@ -218,7 +186,7 @@ func (s *Service) latestObject(ctx context.Context, ws, slug string) (*Object, i
 	}
 	var obj *Object
 	var version int64
-	err := s.read(ctx, ws, func(tx Tx) (err error) {
+	err := s.store.Read(ctx, ws, func(tx Tx) (err error) {
 		if obj, err = s.object(ctx, tx, slug); err != nil {
 			return err
 		}
@@ -266,7 +234,7 @@ func (s *Service) loadObject(ctx context.Context, tx Tx, slug string) (*Object, 
 // Object returns an object's schema.
 func (s *Service) Object(ctx context.Context, ws, slug string) (*Object, error) {
 	var obj *Object
-	err := s.read(ctx, ws, func(tx Tx) (err error) {
+	err := s.store.Read(ctx, ws, func(tx Tx) (err error) {
 		obj, err = s.object(ctx, tx, slug)
 		return err
 	})

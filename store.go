@@ -40,7 +40,9 @@ type Tx interface {
 	WorkspaceID() string
 	// SchemaVersion returns the workspace's schema version, which every
 	// change of an object or an attribute replaces (SetSchemaVersion), so
-	// that schemas can be cached and checked with one cheap read.
+	// that schemas can be cached and checked with one cheap read. A
+	// transaction reads it once: every object lookup asks for it, and a
+	// batch looks its object up once per item.
 	SchemaVersion(ctx context.Context) (int64, error)
 	SetSchemaVersion(ctx context.Context, v int64) error
 

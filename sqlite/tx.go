@@ -16,19 +16,30 @@ type tx struct {
 	// seq is the last change sequence number handed out, 0 before the
 	// first: the counter is read once and stored once per transaction.
 	seq int64
+	// schema is the workspace's schema version once read (schemaRead).
+	schema     int64
+	schemaRead bool
 }
 
 func (t *tx) WorkspaceID() string { return t.ws }
 
 func (t *tx) SchemaVersion(ctx context.Context) (int64, error) {
-	var v int64
-	err := t.tx.QueryRowContext(quiet(ctx), `SELECT schema_version FROM workspaces WHERE id = ?`, t.ws).Scan(&v)
-	return v, interpretError(err)
+	if !t.schemaRead {
+		err := t.tx.QueryRowContext(quiet(ctx), `SELECT schema_version FROM workspaces WHERE id = ?`, t.ws).Scan(&t.schema)
+		if err != nil {
+			return 0, interpretError(err)
+		}
+		t.schemaRead = true
+	}
+	return t.schema, nil
 }
 
 func (t *tx) SetSchemaVersion(ctx context.Context, v int64) error {
-	_, err := t.tx.ExecContext(quiet(ctx), `UPDATE workspaces SET schema_version = ? WHERE id = ?`, v, t.ws)
-	return interpretError(err)
+	if _, err := t.tx.ExecContext(quiet(ctx), `UPDATE workspaces SET schema_version = ? WHERE id = ?`, v, t.ws); err != nil {
+		return interpretError(err)
+	}
+	t.schema, t.schemaRead = v, true
+	return nil
 }
 
 // quiet drops ctx's cancellation for one statement. With a cancellable
