@@ -221,19 +221,33 @@ func (t *tx) DeleteAttribute(ctx context.Context, slug, key string) error {
 
 const recordColumns = `id, object_slug, data, seq, created_at, updated_at`
 
-func scanRecord(row pgx.Row) (kith.Record, error) {
-	var r kith.Record
-	var data []byte
-	var created, updated int64
-	if err := row.Scan(&r.ID, &r.Object, &data, &r.Seq, &created, &updated); err != nil {
-		return kith.Record{}, err
-	}
-	values, err := kith.DecodeValues(data)
+// recordRow receives the recordColumns of a row; record decodes them.
+type recordRow struct {
+	r                kith.Record
+	data             []byte
+	created, updated int64
+}
+
+func (rr *recordRow) dest() []any {
+	return []any{&rr.r.ID, &rr.r.Object, &rr.data, &rr.r.Seq, &rr.created, &rr.updated}
+}
+
+func (rr *recordRow) record() (kith.Record, error) {
+	values, err := kith.DecodeValues(rr.data)
 	if err != nil {
 		return kith.Record{}, err
 	}
-	r.Values, r.CreatedAt, r.UpdatedAt = values, fromMicros(created), fromMicros(updated)
+	r := rr.r
+	r.Values, r.CreatedAt, r.UpdatedAt = values, fromMicros(rr.created), fromMicros(rr.updated)
 	return r, nil
+}
+
+func scanRecord(row pgx.Row) (kith.Record, error) {
+	var rr recordRow
+	if err := row.Scan(rr.dest()...); err != nil {
+		return kith.Record{}, err
+	}
+	return rr.record()
 }
 
 func (t *tx) Record(ctx context.Context, slug, id string) (kith.Record, error) {
@@ -311,28 +325,23 @@ func (t *tx) FindKeys(ctx context.Context, slug string, keys []kith.MatchKey) ([
 	var hits []kith.KeyHit
 	var holders []kith.Record
 	seen := map[string]bool{}
-	var data []byte
-	var created, updated int64
+	var rr recordRow
 	err := t.query(ctx, func(rows pgx.Rows) error {
 		var h kith.KeyHit
-		r := kith.Record{Object: slug}
-		if err := rows.Scan(&h.Attribute, &h.Value, &h.RecordID, &data, &r.Seq, &created, &updated); err != nil {
+		if err := rows.Scan(append([]any{&h.Attribute, &h.Value}, rr.dest()...)...); err != nil {
 			return err
 		}
+		h.RecordID = rr.r.ID
 		hits = append(hits, h)
 		if seen[h.RecordID] { // a record holding several of the keys comes once per key
 			return nil
 		}
 		seen[h.RecordID] = true
-		values, err := kith.DecodeValues(data)
-		if err != nil {
-			return err
-		}
-		r.ID, r.Values, r.CreatedAt, r.UpdatedAt = h.RecordID, values, fromMicros(created), fromMicros(updated)
+		r, err := rr.record()
 		holders = append(holders, r)
-		return nil
+		return err
 	}, `
-		SELECT k.attribute_key, k.value, r.id, r.data, r.seq, r.created_at, r.updated_at
+		SELECT k.attribute_key, k.value, r.id, r.object_slug, r.data, r.seq, r.created_at, r.updated_at
 		FROM unnest($3::text[], $4::text[]) AS k (attribute_key, value)
 		CROSS JOIN LATERAL (
 			SELECT record_id FROM match_keys
@@ -340,7 +349,7 @@ func (t *tx) FindKeys(ctx context.Context, slug string, keys []kith.MatchKey) ([
 			OFFSET 0
 		) m
 		CROSS JOIN LATERAL (
-			SELECT id, data, seq, created_at, updated_at FROM records
+			SELECT `+recordColumns+` FROM records
 			WHERE workspace_id = $1 AND id = m.record_id AND object_slug = $2
 			OFFSET 0
 		) r`,
